@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "PMAP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pmap", targets: ["pmap"]),
+        .library(name: "PMAPPlatform", targets: ["PMAPPlatform"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "PMAPModel"),
+        .target(
+            name: "PMAPVocabulary",
+            dependencies: ["PMAPModel"],
+            resources: [
+                .embedInCode("Resources/concepts-conditions.tsv"),
+                .embedInCode("Resources/concepts-measurements-drugs.tsv"),
+                .embedInCode("Resources/concepts-reference.tsv"),
+                .embedInCode("Resources/maps-to-conditions.tsv"),
+                .embedInCode("Resources/hierarchy-conditions.tsv"),
+                .embedInCode("Resources/hierarchy-measurements-drugs.tsv"),
+                .embedInCode("Resources/vocabularies.tsv"),
+                .embedInCode("Resources/domains.tsv"),
+                .embedInCode("Resources/concept-classes.tsv"),
+                .embedInCode("Resources/relationships.tsv"),
+            ]
+        ),
+        .target(
+            name: "PMAPStore",
+            dependencies: [
+                "PMAPModel",
+                "PMAPVocabulary",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "PMAPPlatform",
+            dependencies: [
+                "PMAPModel",
+                "PMAPVocabulary",
+                "PMAPStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "pmap",
+            dependencies: [
+                "PMAPPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "PMAPTestSupport", path: "Tests/Support"),
+        .testTarget(name: "PMAPVocabularyTests", dependencies: ["PMAPVocabulary", "PMAPTestSupport"]),
+        .testTarget(
+            name: "PMAPStoreTests",
+            dependencies: ["PMAPStore", "PMAPVocabulary", "PMAPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
+        .testTarget(name: "PMAPCLITests", dependencies: ["pmap", "PMAPTestSupport"]),
+    ]
+)

@@ -1,0 +1,43 @@
+import GRDB
+import PMAPModel
+
+/// The store's schema history. Each migration runs once, in order, inside a transaction;
+/// a published migration is never edited: changes come as new migrations.
+enum SQLiteMigrations {
+    static let cdmTables = "v1-omop-cdm-5.4-tables"
+    static let cdmIndexes = "v2-omop-cdm-5.4-indexes"
+    static let extensions = "v3-pmap-extension-tables"
+    static let conceptSearch = "v4-concept-search-index"
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(cdmTables) { db in
+            for table in CDMSchema.tables {
+                try db.execute(sql: SQLiteSchema.createTable(table))
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO cdm_source (cdm_source_name, cdm_source_abbreviation, cdm_holder, source_release_date,
+                        cdm_release_date, cdm_version, cdm_version_concept_id, vocabulary_version)
+                    VALUES ('PMAP store', 'PMAP', 'this institution', date('now'), date('now'), 'v5.4', 756265, 'none loaded')
+                    """)
+        }
+        migrator.registerMigration(cdmIndexes) { db in
+            for statement in SQLiteSchema.indexes {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(extensions) { db in
+            for statement in ExtensionSchema.createStatements {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(conceptSearch) { db in
+            for statement in ExtensionSchema.conceptSearchStatements {
+                try db.execute(sql: statement)
+            }
+            try db.execute(sql: "INSERT INTO pmap_concept_search(pmap_concept_search) VALUES ('rebuild')")
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,96 @@
+import GRDB
+import PMAPModel
+
+/// Writes inside one SQLite transaction, reusing one prepared statement per table and
+/// column list.
+final class SQLiteWriter: StoreWriter {
+    private let db: Database
+    private var knownColumns: [String: Set<String>] = [:]
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    func insert(_ rows: TableRows, onConflict: ConflictPolicy) throws {
+        guard !rows.rows.isEmpty else { return }
+        try checkNames(table: rows.table, columns: rows.columns)
+        let verb: String
+        switch onConflict {
+        case .abort: verb = "INSERT"
+        case .replace: verb = "INSERT OR REPLACE"
+        case .ignore: verb = "INSERT OR IGNORE"
+        }
+        let columnList = rows.columns.map(SQLiteSchema.quoted).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: rows.columns.count).joined(separator: ", ")
+        let statement = try db.cachedStatement(
+            sql: "\(verb) INTO \(SQLiteSchema.quoted(rows.table)) (\(columnList)) VALUES (\(placeholders))")
+        for (index, row) in rows.rows.enumerated() {
+            guard row.count == rows.columns.count else {
+                throw PMAPError(
+                    .failure, "row \(index + 1) for \(rows.table) has \(row.count) values for \(rows.columns.count) columns; this is a bug in PMAP")
+            }
+            statement.setUncheckedArguments(StatementArguments(row.map(\.databaseValue)))
+            try statement.execute()
+        }
+    }
+
+    func clearVocabulary(keepingLocalConcepts: Bool) throws {
+        let local = ConceptID.firstLocalID
+        if keepingLocalConcepts {
+            try db.execute(sql: "DELETE FROM concept WHERE concept_id <= ?", arguments: [local])
+            try db.execute(
+                sql: "DELETE FROM concept_relationship WHERE concept_id_1 <= ? AND concept_id_2 <= ?", arguments: [local, local])
+            try db.execute(
+                sql: "DELETE FROM concept_ancestor WHERE ancestor_concept_id <= ? AND descendant_concept_id <= ?",
+                arguments: [local, local])
+            try db.execute(sql: "DELETE FROM concept_synonym WHERE concept_id <= ?", arguments: [local])
+        } else {
+            for table in ["concept", "concept_relationship", "concept_ancestor", "concept_synonym"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
+        for table in ["vocabulary", "domain", "concept_class", "relationship", "drug_strength"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+    }
+
+    func vocabularyDidChange() throws {
+        try db.execute(sql: "INSERT INTO pmap_concept_search(pmap_concept_search) VALUES ('rebuild')")
+        // Athena records the release in the version of its 'None' vocabulary row.
+        let version = try String.fetchOne(
+            db,
+            sql: """
+                SELECT vocabulary_version FROM vocabulary WHERE vocabulary_version IS NOT NULL
+                ORDER BY vocabulary_id = 'None' DESC LIMIT 1
+                """)
+        try db.execute(sql: "UPDATE cdm_source SET vocabulary_version = ?", arguments: [version ?? "none loaded"])
+    }
+
+    /// Only tables and columns that exist may be named, so no caller-supplied text ever
+    /// reaches SQL as an identifier.
+    private func checkNames(table: String, columns: [String]) throws {
+        if knownColumns[table] == nil {
+            let existing = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
+            let names = Set(existing.map { $0["name"] as String })
+            guard !names.isEmpty, !table.hasPrefix("sqlite_") else {
+                throw PMAPError(.failure, "the store has no table '\(table)'; this is a bug in PMAP")
+            }
+            knownColumns[table] = names
+        }
+        let unknown = columns.filter { !knownColumns[table]!.contains($0) }
+        guard unknown.isEmpty else {
+            throw PMAPError(.failure, "table \(table) has no column(s) \(unknown.joined(separator: ", ")); this is a bug in PMAP")
+        }
+    }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let value): return value.databaseValue
+        case .real(let value): return value.databaseValue
+        case .text(let value): return value.databaseValue
+        }
+    }
+}

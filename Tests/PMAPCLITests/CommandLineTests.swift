@@ -1,0 +1,137 @@
+import Foundation
+import PMAPTestSupport
+import Testing
+
+/// The built `pmap` binary run as a user runs it: arguments in, exit code, stdout and stderr out.
+struct CommandLineTests {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let binary: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        for folder in candidates {
+            let url = folder.appendingPathComponent("pmap")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return candidates[0].appendingPathComponent("pmap")
+    }()
+
+    func pmap(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder.url
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "PMAP_STORE")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func statusJSONListsEvery39CDMTableWithItsRowCount() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let initResult = try pmap(["init", "--store", "s.sqlite"], in: folder)
+        #expect(initResult.status == 0, "\(initResult.stderr)")
+        #expect(initResult.stdout.contains("Created store"))
+
+        let result = try pmap(["status", "--json"], in: folder, environment: ["PMAP_STORE": "s.sqlite"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let tables = try #require(object["tables"] as? [String: Int])
+        #expect(tables.count == 39)
+        for name in ["person", "observation_period", "measurement", "episode_event", "cohort_definition", "concept_ancestor"] {
+            #expect(tables[name] != nil, "status --json lacks \(name)")
+        }
+        #expect(tables["person"] == 0)
+        #expect((tables["concept"] ?? 0) > 100)
+        #expect(object["schemaVersion"] as? Int == object["latestSchemaVersion"] as? Int)
+    }
+
+    @Test func missingStoreExits65WithOneLineSayingWhatToDo() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try pmap(["status", "--store", "nowhere.sqlite"], in: folder)
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("pmap: error: no PMAP store at nowhere.sqlite"))
+        #expect(result.stderr.contains("pmap init"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("nowhere.sqlite")))
+    }
+
+    @Test func corruptStoreExits65AndIsLeftAsItWas() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let junk = Data("this is not a database, but a note someone saved with the wrong name\n".utf8)
+        try junk.write(to: folder.url.appendingPathComponent("pmap.sqlite"))
+        let result = try pmap(["status"], in: folder)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("corrupt"))
+        #expect(try Data(contentsOf: folder.url.appendingPathComponent("pmap.sqlite")) == junk)
+    }
+
+    @Test func badUsageExits64() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try pmap(["status", "--no-such-option"], in: folder).status == 64)
+        #expect(try pmap(["vocab", "show", "not-a-number"], in: folder).status == 64)
+        #expect(try pmap(["vocab", "search", "--limit", "0", "x"], in: folder).status == 64)
+    }
+
+    @Test func vocabularyCommandsSearchShowAndRefuseBadInput() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try pmap(["init"], in: folder).status == 0)
+        let search = try pmap(["vocab", "search", "--json", "prostate"], in: folder)
+        #expect(search.status == 0, "\(search.stderr)")
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
+        let concepts = try #require(found["concepts"] as? [[String: Any]])
+        let first = try #require(concepts.first)
+        #expect((first["conceptName"] as? String)?.lowercased().contains("prostate") == true)
+
+        let id = try #require(first["conceptId"] as? Int)
+        let show = try pmap(["vocab", "show", String(id)], in: folder)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("Descendants"))
+
+        let missing = try pmap(["vocab", "show", "987654321"], in: folder)
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("pmap vocab search"))
+
+        let noFolder = try pmap(["vocab", "load", "no-such-athena"], in: folder)
+        #expect(noFolder.status == 65)
+        #expect(noFolder.stderr.contains("Athena"))
+    }
+
+    @Test func demoRunsOnTheEmbeddedDefaultAndCanBeRunAgain() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = try pmap(["demo"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Created pmap-demo/pmap.sqlite"))
+        #expect(first.stdout.contains("concept_ancestor"))
+        #expect(FileManager.default.fileExists(atPath: folder.file("pmap-demo/pmap.sqlite")))
+        let second = try pmap(["demo", "--json"], in: folder)
+        #expect(second.status == 0, "\(second.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect((object["status"] as? [String: Any])?["tables"] != nil)
+    }
+}
