@@ -13,15 +13,15 @@ struct DemoCommand: AsyncParsableCommand {
             join it as they are built (see README: "Not built yet").
             """)
 
-    @Option(name: .long, help: "The demo's folder; its store is FOLDER/pmap.sqlite.")
-    var dir = "pmap-demo"
+    @Option(name: .long, help: "The demo store (default ./pmap-demo/pmap.sqlite; $PMAP_STORE is ignored so a real store is never touched).")
+    var store = "pmap-demo/pmap.sqlite"
 
     @Flag(name: .long, help: "Write machine-readable JSON to stdout.")
     var json = false
 
     func run() async throws {
         try await runReportingErrors {
-            let storePath = (dir as NSString).appendingPathComponent("pmap.sqlite")
+            let storePath = store
             let (platform, summary) = try await Platform.initialize(storePath: storePath)
             let search = try await platform.searchConcepts("multiple sclerosis", limit: 8)
             let example = search.first { $0.isStandard }
@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             print("== 1. Store ==")
             print(summary.created ? "Created \(storePath) (mode 0600, WAL)." : "Reusing \(storePath).")
-            print(StatusRendering.text(summary.status))
+            print(StatusRendering.text(summary.status, includeEmpty: false))
             print("\n== 2. Vocabulary: `pmap vocab search multiple sclerosis` ==")
             print(ConceptRendering.table(search))
             if let detail {

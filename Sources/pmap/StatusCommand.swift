@@ -33,16 +33,22 @@ enum StatusRendering {
         ]
     }
 
-    static func text(_ status: StoreStatus) -> String {
+    /// The status as text; without `includeEmpty`, empty tables are summed up in one line.
+    static func text(_ status: StoreStatus, includeEmpty: Bool = true) -> String {
         var table = TextTable(headers: ["table", "rows"], rightAligned: [1])
-        for entry in status.cdmTables + status.extensionTables {
+        let all = status.cdmTables + status.extensionTables
+        for entry in all where includeEmpty || entry.rows > 0 {
             table.rows.append([entry.name, String(entry.rows)])
         }
-        return """
+        var text = """
             store:   \(status.location)
             schema:  version \(status.schemaVersion) of \(status.latestSchemaVersion), OMOP CDM v\(status.cdmVersion)
 
             \(table.render())
             """
+        if !includeEmpty {
+            text += "\n(\(all.filter { $0.rows == 0 }.count) more tables are empty; `pmap status` lists all)"
+        }
+        return text
     }
 }

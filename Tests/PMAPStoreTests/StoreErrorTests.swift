@@ -25,6 +25,17 @@ struct StoreErrorTests {
         #expect(!FileManager.default.fileExists(atPath: folder.file("absent.sqlite")))
     }
 
+    @Test func storeUnderAFileCannotBeCreated() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try Data("x".utf8).write(to: folder.url.appendingPathComponent("plain-file"))
+        #expect {
+            _ = try SQLiteStore(path: folder.file("plain-file/pmap.sqlite"), create: true)
+        } throws: { error in
+            (error as? PMAPError)?.kind == .unusableStore && "\(error)".contains("cannot create the folder")
+        }
+    }
+
     @Test func folderIsNotAStore() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
