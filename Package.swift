@@ -11,8 +11,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "PMAPModel"),
@@ -23,6 +21,7 @@ let package = Package(
                 .embedInCode("Resources/concepts-conditions.tsv"),
                 .embedInCode("Resources/concepts-measurements-drugs.tsv"),
                 .embedInCode("Resources/concepts-reference.tsv"),
+                .embedInCode("Resources/concepts-environment-devices.tsv"),
                 .embedInCode("Resources/maps-to-conditions.tsv"),
                 .embedInCode("Resources/hierarchy-conditions.tsv"),
                 .embedInCode("Resources/hierarchy-measurements-drugs.tsv"),
@@ -32,6 +31,10 @@ let package = Package(
                 .embedInCode("Resources/relationships.tsv"),
             ]
         ),
+        .target(
+            name: "PMAPSynth", dependencies: ["PMAPModel", "PMAPVocabulary"],
+            // Optimised even in debug builds: the tests generate tens of thousands of patients.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "PMAPStore",
             dependencies: [
@@ -46,8 +49,7 @@ let package = Package(
                 "PMAPModel",
                 "PMAPVocabulary",
                 "PMAPStore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "PMAPSynth",
             ]
         ),
         .executableTarget(
@@ -55,7 +57,6 @@ let package = Package(
             dependencies: [
                 "PMAPPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "PMAPTestSupport", path: "Tests/Support"),
@@ -64,6 +65,7 @@ let package = Package(
             name: "PMAPStoreTests",
             dependencies: ["PMAPStore", "PMAPVocabulary", "PMAPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
+        .testTarget(name: "PMAPSynthTests", dependencies: ["PMAPSynth", "PMAPPlatform", "PMAPTestSupport"]),
         .testTarget(name: "PMAPCLITests", dependencies: ["pmap", "PMAPTestSupport"]),
     ]
 )

@@ -27,6 +27,7 @@ public enum StarterVocabulary {
             ("concepts-reference.tsv", PackageResources.concepts_reference_tsv),
             ("concepts-conditions.tsv", PackageResources.concepts_conditions_tsv),
             ("concepts-measurements-drugs.tsv", PackageResources.concepts_measurements_drugs_tsv),
+            ("concepts-environment-devices.tsv", PackageResources.concepts_environment_devices_tsv),
         ] {
             let table = try TabSeparatedTable(name: name, text: String(decoding: bytes, as: UTF8.self), requiredColumns: conceptColumns)
             for row in table.rows {

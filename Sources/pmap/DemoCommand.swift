@@ -8,10 +8,12 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run PMAP end to end on the embedded SQLite store with demo data, in ./pmap-demo/.",
         discussion: """
-            Today the demo creates the store, loads the starter vocabulary, prints the status and
-            explores the vocabulary. Synthetic patients, ingestion, governance, cohorts and analyses
-            join it as they are built (see README: "Not built yet").
+            Today the demo creates the store, loads the starter vocabulary, explores it, and writes a
+            synthetic hospital's exports (FHIR, HL7 v2, VCF, CSV) beside the store. Ingestion, governance,
+            cohorts and analyses join it as they are built (see README: "Not built yet").
             """)
+
+    static let demoPatients = 200
 
     @Option(name: .long, help: "The demo store (default ./pmap-demo/pmap.sqlite; $PMAP_STORE is ignored so a real store is never touched).")
     var store = "pmap-demo/pmap.sqlite"
@@ -27,10 +29,15 @@ struct DemoCommand: AsyncParsableCommand {
             let example = search.first { $0.isStandard }
             var detail: ConceptDetail?
             if let example { detail = try await platform.conceptDetail(example.id) }
+            // A synthetic hospital's exports, beside the store (replaced on every demo run).
+            let synthFolder = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("synth")
+            let synth = try Synthesis.run(
+                patients: Self.demoPatients, seed: 1, formats: SynthFormat.defaults, folder: synthFolder, force: true)
             if json {
                 var object: [String: Any] = ["status": StatusRendering.json(summary.status)]
                 object["search"] = ["text": "multiple sclerosis", "concepts": search.map(ConceptRendering.json)]
                 if let detail { object["concept"] = ConceptRendering.json(detail) }
+                object["synth"] = ["folder": synthFolder, "patients": synth.patients, "files": synth.bytesByFile]
                 try printJSON(object)
                 return
             }
@@ -43,14 +50,20 @@ struct DemoCommand: AsyncParsableCommand {
                 print("\n== 3. Vocabulary: `pmap vocab show \(detail.concept.id)` ==")
                 print(ConceptRendering.text(detail))
             }
+            print("\n== 4. A synthetic hospital's exports: `pmap synth --patients \(Self.demoPatients) --seed 1 --out \(synthFolder)` ==")
+            var files = TextTable(headers: ["file", "bytes"], rightAligned: [1])
+            files.rows = synth.bytesByFile.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }
+            print(files.render())
+            print("Planted effects and latent facts: \(synthFolder)/truth.json")
             print(
                 """
 
                 == Next ==
                 Try: swift run pmap status --store \(storePath)
                      swift run pmap vocab search --store \(storePath) prostate
-                Not built yet: synthetic patients, ingestion (FHIR, HL7 v2, VCF, CSV), governance,
-                cohorts and analytics. See README.md.
+                     swift run pmap synth --patients 1000 --out /tmp/pmap-synth
+                Not built yet: ingesting those files (FHIR, HL7 v2, VCF, CSV), governance, cohorts and
+                analytics. See README.md.
                 """)
         }
     }

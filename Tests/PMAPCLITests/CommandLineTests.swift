@@ -134,4 +134,25 @@ struct CommandLineTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
         #expect((object["status"] as? [String: Any])?["tables"] != nil)
     }
+
+    @Test func synthRefusesBadFlagsWithExit64AndWritesWhenAsked() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try pmap(["synth", "--patients", "0", "--out", "out"], in: folder).status == 64)
+        let unknown = try pmap(["synth", "--patients", "5", "--out", "out", "--formats", "fhir,xml"], in: folder)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("unknown format 'xml'"))
+        try FileManager.default.createDirectory(atPath: folder.file("busy"), withIntermediateDirectories: true)
+        try "x".write(toFile: folder.file("busy/keep.txt"), atomically: true, encoding: .utf8)
+        let busy = try pmap(["synth", "--patients", "5", "--out", "busy"], in: folder)
+        #expect(busy.status == 64)
+        #expect(busy.stderr.contains("--force"))
+
+        let made = try pmap(["synth", "--patients", "25", "--seed", "3", "--out", "out", "--json"], in: folder)
+        #expect(made.status == 0, "\(made.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+        let files = try #require(object["files"] as? [String: Int])
+        #expect(files.keys.contains("fhir/Patient.ndjson") && files.keys.contains("truth.json"))
+        #expect(!files.keys.contains { $0.hasPrefix("omop/") }, "omop-csv is not a default format")
+    }
 }
