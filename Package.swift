@@ -63,9 +63,14 @@ let package = Package(
         .testTarget(name: "PMAPVocabularyTests", dependencies: ["PMAPVocabulary", "PMAPTestSupport"]),
         .testTarget(
             name: "PMAPStoreTests",
-            dependencies: ["PMAPStore", "PMAPVocabulary", "PMAPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
-        .testTarget(name: "PMAPSynthTests", dependencies: ["PMAPSynth", "PMAPPlatform", "PMAPTestSupport"]),
+            dependencies: [
+                "PMAPStore", "PMAPVocabulary", "PMAPTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
+        .testTarget(
+            name: "PMAPSynthTests", dependencies: ["PMAPSynth", "PMAPPlatform", "PMAPTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PMAPCLITests", dependencies: ["pmap", "PMAPTestSupport"]),
     ]
 )

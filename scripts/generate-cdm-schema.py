@@ -48,4 +48,7 @@ out.append("}")
 dest = os.path.join(here, "..", "Sources", "PMAPModel", "CDM", "CDMSchema+Tables.swift")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 open(dest, "w").write("\n".join(out) + "\n")
+# Keep the generated file in the project's format (.swift-format).
+import subprocess
+subprocess.run(["swift", "format", "-i", dest], check=False)
 print(f"wrote {len(tables)} tables, {len(rows)} columns to {os.path.relpath(dest)}")

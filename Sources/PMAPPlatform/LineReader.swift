@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// Reads a text file line by line with constant memory (C `getline`), stripping line ends
 /// (`\n` or `\r\n`) and a leading UTF-8 byte-order mark.
@@ -17,7 +18,10 @@ final class LineReader {
     /// Opens `path`; throws ``PMAPError`` (bad input) naming the file when it cannot be read.
     init(path: String) throws {
         guard let file = fopen(path, "r") else {
-            throw PMAPError(.badInput, "cannot read the file (\(String(cString: strerror(errno)))); check that it exists and is readable", at: SourceLocation(file: path))
+            throw PMAPError(
+                .badInput,
+                "cannot read the file (\(String(cString: strerror(errno)))); check that it exists and is readable",
+                at: SourceLocation(file: path))
         }
         self.file = file
     }
@@ -35,7 +39,8 @@ final class LineReader {
         var count = length
         while count > 0, buffer[count - 1] == 0x0A || buffer[count - 1] == 0x0D { count -= 1 }
         var start = 0
-        if lineNumber == 1, count >= 3, UInt8(bitPattern: buffer[0]) == 0xEF, UInt8(bitPattern: buffer[1]) == 0xBB,
+        if lineNumber == 1, count >= 3, UInt8(bitPattern: buffer[0]) == 0xEF,
+            UInt8(bitPattern: buffer[1]) == 0xBB,
             UInt8(bitPattern: buffer[2]) == 0xBF
         {
             start = 3

@@ -10,7 +10,9 @@ extension Platform {
     /// written; the whole load is one transaction, so a malformed line (reported with its file
     /// and line) leaves the store as it was.
     @discardableResult
-    public func loadAthenaVocabulary(folder: String, batchSize: Int = 5_000) async throws -> VocabularyLoadSummary {
+    public func loadAthenaVocabulary(folder: String, batchSize: Int = 5_000) async throws
+        -> VocabularyLoadSummary
+    {
         let plan = try Self.athenaPlan(folder: folder)
         let entries = try await store.write { writer in
             try writer.clearVocabulary(keepingLocalConcepts: true)
@@ -27,7 +29,11 @@ extension Platform {
                     do {
                         batch.rows.append(try decoder.decode(line, lineNumber: reader.lineNumber))
                     } catch let error as PMAPError {
-                        throw PMAPError(error.kind, error.message, at: error.location.map { SourceLocation(file: path, line: $0.line, field: $0.field) })
+                        throw PMAPError(
+                            error.kind, error.message,
+                            at: error.location.map {
+                                SourceLocation(file: path, line: $0.line, field: $0.field)
+                            })
                     }
                     if batch.rows.count == batchSize {
                         try writer.insert(batch, onConflict: .replace)
@@ -49,11 +55,15 @@ extension Platform {
     /// file is there, and that every header has the columns the CDM table needs.
     static func athenaPlan(folder: String) throws -> [(AthenaVocabulary.File, String)] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PMAPError(.badInput, "\(folder) is not a folder; give the folder of an unzipped Athena vocabulary download")
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw PMAPError(
+                .badInput,
+                "\(folder) is not a folder; give the folder of an unzipped Athena vocabulary download")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let byUpperName = Dictionary(entries.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        let byUpperName = Dictionary(
+            entries.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
         var plan: [(AthenaVocabulary.File, String)] = []
         var missing: [String] = []
         for file in AthenaVocabulary.files {
@@ -66,19 +76,24 @@ extension Platform {
         guard missing.isEmpty else {
             throw PMAPError(
                 .badInput,
-                "\(folder) lacks \(missing.joined(separator: ", ")); download the vocabularies from athena.ohdsi.org, unzip them and give that folder")
+                "\(folder) lacks \(missing.joined(separator: ", ")); download the vocabularies from athena.ohdsi.org, unzip them and give that folder"
+            )
         }
         for (file, path) in plan {
             let reader = try LineReader(path: path)
             guard let header = reader.next() else {
-                throw PMAPError(.badInput, "the file is empty; Athena files start with a header line", at: SourceLocation(file: path))
+                throw PMAPError(
+                    .badInput, "the file is empty; Athena files start with a header line",
+                    at: SourceLocation(file: path))
             }
             _ = try decoder(file, header: header, path: path)
         }
         return plan
     }
 
-    private static func decoder(_ file: AthenaVocabulary.File, header: Substring, path: String) throws -> AthenaVocabulary.LineDecoder {
+    private static func decoder(_ file: AthenaVocabulary.File, header: Substring, path: String) throws
+        -> AthenaVocabulary.LineDecoder
+    {
         do {
             return try AthenaVocabulary.LineDecoder(file: file, headerLine: header)
         } catch let error as PMAPError {

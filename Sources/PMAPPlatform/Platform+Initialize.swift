@@ -13,7 +13,9 @@ public struct InitializeSummary: Sendable {
 extension Platform {
     /// Creates the store at `storePath`, or upgrades an existing one, and loads the starter
     /// vocabulary when the store has no concepts yet (unless `loadStarterVocabulary` is false).
-    public static func initialize(storePath: String, loadStarterVocabulary: Bool = true) async throws -> (Platform, InitializeSummary) {
+    public static func initialize(storePath: String, loadStarterVocabulary: Bool = true) async throws -> (
+        Platform, InitializeSummary
+    ) {
         let existed = FileManager.default.fileExists(atPath: storePath)
         let platform = try Platform.open(storePath: storePath, create: true)
         var status = try await platform.status()
@@ -23,6 +25,8 @@ extension Platform {
             try await platform.loadStarterVocabulary()
             status = try await platform.status()
         }
-        return (platform, InitializeSummary(created: !existed, loadedStarterVocabulary: loadNow, status: status))
+        return (
+            platform, InitializeSummary(created: !existed, loadedStarterVocabulary: loadNow, status: status)
+        )
     }
 }

@@ -24,7 +24,8 @@ extension Platform {
         let schema = try await store.schemaStatus()
         let counts = try await store.rowCounts()
         return StoreStatus(
-            location: store.location, schemaVersion: schema.version, latestSchemaVersion: schema.latestVersion,
+            location: store.location, schemaVersion: schema.version,
+            latestSchemaVersion: schema.latestVersion,
             cdmVersion: schema.cdmVersion,
             cdmTables: counts.filter(\.isCDMTable).map { .init(name: $0.table, rows: $0.rows) },
             extensionTables: counts.filter { !$0.isCDMTable }.map { .init(name: $0.table, rows: $0.rows) })

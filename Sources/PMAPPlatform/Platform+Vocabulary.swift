@@ -29,7 +29,9 @@ extension Platform {
         let content = try StarterVocabulary.load()
         let problems = content.problems()
         guard problems.isEmpty else {
-            throw PMAPError(.failure, "the shipped starter vocabulary is inconsistent (\(problems[0])); this is a bug in PMAP")
+            throw PMAPError(
+                .failure,
+                "the shipped starter vocabulary is inconsistent (\(problems[0])); this is a bug in PMAP")
         }
         let tables = try content.tableRows()
         try await store.write { writer in
@@ -58,6 +60,7 @@ extension Platform {
         }
         return ConceptDetail(
             concept: concept, ancestors: try await store.relatives(of: id, .ancestors),
-            descendants: try await store.relatives(of: id, .descendants), relationships: try await store.relationships(of: id))
+            descendants: try await store.relatives(of: id, .descendants),
+            relationships: try await store.relationships(of: id))
     }
 }

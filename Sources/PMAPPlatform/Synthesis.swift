@@ -1,8 +1,8 @@
 import Foundation
 import PMAPSynth
 
-@_exported import struct PMAPSynth.SynthSummary
 @_exported import enum PMAPSynth.SynthFormat
+@_exported import struct PMAPSynth.SynthSummary
 
 /// The `pmap synth` use case: a synthetic population written to a folder. It reads and
 /// writes no store and no patient data of the institution.
@@ -25,11 +25,14 @@ public enum Synthesis {
             let entries = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
             if !entries.isEmpty && !force {
                 throw PMAPError(
-                    .usage, "\(folder) is not empty; choose a new folder, or add --force to replace the files pmap synth writes there")
+                    .usage,
+                    "\(folder) is not empty; choose a new folder, or add --force to replace the files pmap synth writes there"
+                )
             }
         }
         let sink = try FileSink(root: folder)
-        try SyntheticPopulation.generate(patients: patients, seed: seed, formats: formats, sink: sink, progress: progress)
+        try SyntheticPopulation.generate(
+            patients: patients, seed: seed, formats: formats, sink: sink, progress: progress)
         return SynthSummary(patients: patients, bytesByFile: try sink.close())
     }
 }
@@ -45,7 +48,8 @@ final class FileSink: SynthSink {
         do {
             try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
         } catch {
-            throw PMAPError(.failure, "cannot create the output folder \(root); check the path and its permissions")
+            throw PMAPError(
+                .failure, "cannot create the output folder \(root); check the path and its permissions")
         }
     }
 
@@ -54,19 +58,22 @@ final class FileSink: SynthSink {
         let url = root.appendingPathComponent(path)
         let handle: FileHandle
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             handle = try FileHandle(forWritingTo: url)
             try handle.truncate(atOffset: 0)
         } catch {
-            throw PMAPError(.failure, "cannot write \(url.path); check the folder's permissions and free space")
+            throw PMAPError(
+                .failure, "cannot write \(url.path); check the folder's permissions and free space")
         }
         handles[path] = handle
         let stream = TextStream { bytes in
             do {
                 try handle.write(contentsOf: bytes)
             } catch {
-                throw PMAPError(.failure, "writing \(url.path) failed (disk full?); the output is incomplete, run again")
+                throw PMAPError(
+                    .failure, "writing \(url.path) failed (disk full?); the output is incomplete, run again")
             }
         }
         streams[path] = stream

@@ -61,15 +61,18 @@ enum SQLiteSchema {
             ("condition_occurrence", "condition_concept_id"), ("drug_exposure", "drug_concept_id"),
             ("procedure_occurrence", "procedure_concept_id"), ("device_exposure", "device_concept_id"),
             ("measurement", "measurement_concept_id"), ("observation", "observation_concept_id"),
-            ("specimen", "specimen_concept_id"), ("note", "note_type_concept_id"), ("drug_era", "drug_concept_id"),
-            ("dose_era", "drug_concept_id"), ("condition_era", "condition_concept_id"), ("episode", "episode_concept_id"),
+            ("specimen", "specimen_concept_id"), ("note", "note_type_concept_id"),
+            ("drug_era", "drug_concept_id"),
+            ("dose_era", "drug_concept_id"), ("condition_era", "condition_concept_id"),
+            ("episode", "episode_concept_id"),
             ("death", "cause_concept_id"),
         ]
         for (table, column) in concepts {
             statements.append("CREATE INDEX idx_\(table)_concept ON \(table) (\(column))")
         }
         for table in [
-            "condition_occurrence", "drug_exposure", "procedure_occurrence", "device_exposure", "measurement", "observation",
+            "condition_occurrence", "drug_exposure", "procedure_occurrence", "device_exposure", "measurement",
+            "observation",
             "visit_detail", "note",
         ] {
             statements.append("CREATE INDEX idx_\(table)_visit ON \(table) (visit_occurrence_id)")

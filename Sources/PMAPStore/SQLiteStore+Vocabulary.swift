@@ -5,7 +5,8 @@ import PMAPModel
 extension SQLiteStore {
     public func concept(_ id: ConceptID) async throws -> Concept? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM concept WHERE concept_id = ?", arguments: [id.rawValue]).map(Self.concept)
+            try Row.fetchOne(db, sql: "SELECT * FROM concept WHERE concept_id = ?", arguments: [id.rawValue])
+                .map(Self.concept)
         }
     }
 
@@ -46,10 +47,12 @@ extension SQLiteStore {
         }
     }
 
-    public func relatives(of id: ConceptID, _ direction: HierarchyDirection) async throws -> [ConceptRelative] {
+    public func relatives(of id: ConceptID, _ direction: HierarchyDirection) async throws -> [ConceptRelative]
+    {
         let (from, to) =
             direction == .ancestors
-            ? ("descendant_concept_id", "ancestor_concept_id") : ("ancestor_concept_id", "descendant_concept_id")
+            ? ("descendant_concept_id", "ancestor_concept_id")
+            : ("ancestor_concept_id", "descendant_concept_id")
         return try await read { db in
             try Row.fetchAll(
                 db,
@@ -61,7 +64,8 @@ extension SQLiteStore {
                     """,
                 arguments: [id.rawValue]
             ).map { row in
-                ConceptRelative(concept: Self.concept(row), minLevels: row["min_levels"], maxLevels: row["max_levels"])
+                ConceptRelative(
+                    concept: Self.concept(row), minLevels: row["min_levels"], maxLevels: row["max_levels"])
             }
         }
     }

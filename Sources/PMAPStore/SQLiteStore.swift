@@ -52,31 +52,46 @@ public final class SQLiteStore: Store {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && isDirectory.boolValue {
-            throw PMAPError(.unusableStore, "\(path) is a folder, not a store file; give --store the path of a file such as \(path)/pmap.sqlite")
+            throw PMAPError(
+                .unusableStore,
+                "\(path) is a folder, not a store file; give --store the path of a file such as \(path)/pmap.sqlite"
+            )
         }
         if !exists {
             guard create else {
                 throw PMAPError(
-                    .unusableStore, "no PMAP store at \(path); create one with `pmap init --store \(path)` or point --store (or PMAP_STORE) at an existing store")
+                    .unusableStore,
+                    "no PMAP store at \(path); create one with `pmap init --store \(path)` or point --store (or PMAP_STORE) at an existing store"
+                )
             }
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
                 do {
                     try FileManager.default.createDirectory(
-                        atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                        atPath: folder, withIntermediateDirectories: true,
+                        attributes: [.posixPermissions: 0o700])
                 } catch {
-                    throw PMAPError(.unusableStore, "cannot create the folder \(folder) for the store; check the path and its permissions")
+                    throw PMAPError(
+                        .unusableStore,
+                        "cannot create the folder \(folder) for the store; check the path and its permissions"
+                    )
                 }
             }
             let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
             guard descriptor >= 0 else {
-                throw PMAPError(.unusableStore, "cannot create the store file \(path) (\(String(cString: strerror(errno)))); check the folder's permissions")
+                throw PMAPError(
+                    .unusableStore,
+                    "cannot create the store file \(path) (\(String(cString: strerror(errno)))); check the folder's permissions"
+                )
             }
             close(descriptor)
             return
         }
         guard access(path, R_OK | W_OK) == 0 else {
-            throw PMAPError(.unusableStore, "cannot read and write the store file \(path); check its owner and permissions (PMAP creates it as mode 0600)")
+            throw PMAPError(
+                .unusableStore,
+                "cannot read and write the store file \(path); check its owner and permissions (PMAP creates it as mode 0600)"
+            )
         }
     }
 
@@ -87,7 +102,9 @@ public final class SQLiteStore: Store {
         if tables.isEmpty { return }
         guard tables.contains("grdb_migrations") else {
             throw PMAPError(
-                .unusableStore, "\(path) is an SQLite database but not a PMAP store; choose another --store path (PMAP does not write into foreign databases)")
+                .unusableStore,
+                "\(path) is an SQLite database but not a PMAP store; choose another --store path (PMAP does not write into foreign databases)"
+            )
         }
         let migrator = SQLiteMigrations.migrator
         if try migrator.hasBeenSuperseded(db) {
@@ -95,7 +112,8 @@ public final class SQLiteStore: Store {
             let unknown = try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted()
             throw PMAPError(
                 .unusableStore,
-                "\(path) was written by a newer PMAP (schema migrations \(unknown.joined(separator: ", ")) are unknown to this one); upgrade pmap to open it")
+                "\(path) was written by a newer PMAP (schema migrations \(unknown.joined(separator: ", ")) are unknown to this one); upgrade pmap to open it"
+            )
         }
     }
 
@@ -103,15 +121,24 @@ public final class SQLiteStore: Store {
         switch error.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return PMAPError(
-                .unusableStore, "\(path) is not a PMAP store or is corrupt (SQLite: \(error.resultCode)); restore it from a backup or choose another --store path")
+                .unusableStore,
+                "\(path) is not a PMAP store or is corrupt (SQLite: \(error.resultCode)); restore it from a backup or choose another --store path"
+            )
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
-            return PMAPError(.unusableStore, "cannot open \(path) for reading and writing (SQLite: \(error.resultCode)); check the file's permissions")
+            return PMAPError(
+                .unusableStore,
+                "cannot open \(path) for reading and writing (SQLite: \(error.resultCode)); check the file's permissions"
+            )
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return PMAPError(.failure, "\(path) is locked by another process; try again when it has finished")
         case .SQLITE_FULL:
-            return PMAPError(.failure, "the disk holding \(path) is full; free space and try again (nothing was written)")
+            return PMAPError(
+                .failure, "the disk holding \(path) is full; free space and try again (nothing was written)")
         default:
-            return PMAPError(.failure, "the store \(path) failed (SQLite: \(error.resultCode): \(error.message ?? "no message")); nothing was written")
+            return PMAPError(
+                .failure,
+                "the store \(path) failed (SQLite: \(error.resultCode): \(error.message ?? "no message")); nothing was written"
+            )
         }
     }
 
@@ -146,7 +173,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws
+        -> T
+    {
         do {
             return try await pool.write { db in try body(SQLiteWriter(db: db)) }
         } catch let error as DatabaseError {

@@ -27,7 +27,9 @@ final class SQLiteWriter: StoreWriter {
         for (index, row) in rows.rows.enumerated() {
             guard row.count == rows.columns.count else {
                 throw PMAPError(
-                    .failure, "row \(index + 1) for \(rows.table) has \(row.count) values for \(rows.columns.count) columns; this is a bug in PMAP")
+                    .failure,
+                    "row \(index + 1) for \(rows.table) has \(row.count) values for \(rows.columns.count) columns; this is a bug in PMAP"
+                )
             }
             statement.setUncheckedArguments(StatementArguments(row.map(\.databaseValue)))
             try statement.execute()
@@ -39,9 +41,11 @@ final class SQLiteWriter: StoreWriter {
         if keepingLocalConcepts {
             try db.execute(sql: "DELETE FROM concept WHERE concept_id <= ?", arguments: [local])
             try db.execute(
-                sql: "DELETE FROM concept_relationship WHERE concept_id_1 <= ? AND concept_id_2 <= ?", arguments: [local, local])
+                sql: "DELETE FROM concept_relationship WHERE concept_id_1 <= ? AND concept_id_2 <= ?",
+                arguments: [local, local])
             try db.execute(
-                sql: "DELETE FROM concept_ancestor WHERE ancestor_concept_id <= ? AND descendant_concept_id <= ?",
+                sql:
+                    "DELETE FROM concept_ancestor WHERE ancestor_concept_id <= ? AND descendant_concept_id <= ?",
                 arguments: [local, local])
             try db.execute(sql: "DELETE FROM concept_synonym WHERE concept_id <= ?", arguments: [local])
         } else {
@@ -63,14 +67,16 @@ final class SQLiteWriter: StoreWriter {
                 SELECT vocabulary_version FROM vocabulary WHERE vocabulary_version IS NOT NULL
                 ORDER BY vocabulary_id = 'None' DESC LIMIT 1
                 """)
-        try db.execute(sql: "UPDATE cdm_source SET vocabulary_version = ?", arguments: [version ?? "none loaded"])
+        try db.execute(
+            sql: "UPDATE cdm_source SET vocabulary_version = ?", arguments: [version ?? "none loaded"])
     }
 
     /// Only tables and columns that exist may be named, so no caller-supplied text ever
     /// reaches SQL as an identifier.
     private func checkNames(table: String, columns: [String]) throws {
         if knownColumns[table] == nil {
-            let existing = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
+            let existing = try Row.fetchAll(
+                db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
             let names = Set(existing.map { $0["name"] as String })
             guard !names.isEmpty, !table.hasPrefix("sqlite_") else {
                 throw PMAPError(.failure, "the store has no table '\(table)'; this is a bug in PMAP")
@@ -79,7 +85,9 @@ final class SQLiteWriter: StoreWriter {
         }
         let unknown = columns.filter { !knownColumns[table]!.contains($0) }
         guard unknown.isEmpty else {
-            throw PMAPError(.failure, "table \(table) has no column(s) \(unknown.joined(separator: ", ")); this is a bug in PMAP")
+            throw PMAPError(
+                .failure,
+                "table \(table) has no column(s) \(unknown.joined(separator: ", ")); this is a bug in PMAP")
         }
     }
 }

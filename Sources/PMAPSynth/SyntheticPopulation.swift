@@ -16,15 +16,19 @@ public enum SynthFormat: String, CaseIterable, Sendable {
     /// unknown format and listing the known ones.
     public static func parseList(_ text: String) throws -> [SynthFormat] {
         var formats: [SynthFormat] = []
-        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        where !name.isEmpty {
             guard let format = SynthFormat(rawValue: name) else {
                 throw PMAPError(
-                    .usage, "unknown format '\(name)'; choose from \(allCases.map(\.rawValue).joined(separator: ", "))")
+                    .usage,
+                    "unknown format '\(name)'; choose from \(allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if !formats.contains(format) { formats.append(format) }
         }
         guard !formats.isEmpty else {
-            throw PMAPError(.usage, "--formats is empty; choose from \(allCases.map(\.rawValue).joined(separator: ", "))")
+            throw PMAPError(
+                .usage, "--formats is empty; choose from \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return formats
     }
@@ -48,7 +52,8 @@ public enum SyntheticPopulation {
     /// Writes `patients` patients of `seed` in `formats` to `sink`, plus `truth.json`;
     /// `progress` is called now and then with the number of patients done.
     public static func generate(
-        patients: Int, seed: UInt64, formats: [SynthFormat], sink: SynthSink, progress: (Int) -> Void = { _ in }
+        patients: Int, seed: UInt64, formats: [SynthFormat], sink: SynthSink,
+        progress: (Int) -> Void = { _ in }
     ) throws {
         guard patients > 0 else { throw PMAPError(.usage, "--patients must be at least 1") }
         let generator = try PopulationGenerator(seed: seed)

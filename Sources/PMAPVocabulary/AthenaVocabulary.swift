@@ -72,7 +72,8 @@ public enum AthenaVocabulary {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == fieldCount else {
                 throw PMAPError(
-                    .badInput, "expected \(fieldCount) tab-separated fields as in the header, found \(fields.count)",
+                    .badInput,
+                    "expected \(fieldCount) tab-separated fields as in the header, found \(fields.count)",
                     at: SourceLocation(file: fileName, line: lineNumber))
             }
             var row: [SQLValue] = []
@@ -90,10 +91,14 @@ public enum AthenaVocabulary {
             }
             switch column.kind {
             case .integer, .bigint:
-                guard let number = Int64(field) else { throw problem("expected an integer", column, lineNumber) }
+                guard let number = Int64(field) else {
+                    throw problem("expected an integer", column, lineNumber)
+                }
                 return .integer(number)
             case .float:
-                guard let number = Double(field) else { throw problem("expected a number", column, lineNumber) }
+                guard let number = Double(field) else {
+                    throw problem("expected a number", column, lineNumber)
+                }
                 return .real(number)
             case .date, .datetime:
                 guard let date = Self.isoDate(field) else {
@@ -102,14 +107,16 @@ public enum AthenaVocabulary {
                 return .text(date)
             case .varchar(let maxLength):
                 if let maxLength, field.count > maxLength {
-                    throw problem("is longer than the \(maxLength) characters the CDM allows", column, lineNumber)
+                    throw problem(
+                        "is longer than the \(maxLength) characters the CDM allows", column, lineNumber)
                 }
                 return .text(String(field))
             }
         }
 
         private func problem(_ text: String, _ column: CDMColumn, _ lineNumber: Int) -> PMAPError {
-            PMAPError(.badInput, text, at: SourceLocation(file: fileName, line: lineNumber, field: column.name))
+            PMAPError(
+                .badInput, text, at: SourceLocation(file: fileName, line: lineNumber, field: column.name))
         }
 
         /// `YYYYMMDD` or `YYYY-MM-DD` as `YYYY-MM-DD`, or `nil` when it is neither (or no real date).
@@ -129,7 +136,9 @@ public enum AthenaVocabulary {
             let year = digits.prefix(4)
             let month = digits.dropFirst(4).prefix(2)
             let day = digits.suffix(2)
-            guard let m = Int(month), let d = Int(day), (1...12).contains(m), (1...31).contains(d) else { return nil }
+            guard let m = Int(month), let d = Int(day), (1...12).contains(m), (1...31).contains(d) else {
+                return nil
+            }
             return "\(year)-\(month)-\(day)"
         }
     }

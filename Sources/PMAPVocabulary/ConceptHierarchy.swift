@@ -34,7 +34,9 @@ public enum ConceptHierarchy {
     /// `selfRowsFor` (OMOP lists each standard concept as its own ancestor).
     ///
     /// Throws when the edges contain a cycle, naming a concept on it.
-    public static func closure(of edges: [HierarchyEdge], selfRowsFor: [ConceptID] = []) throws -> [AncestorRow] {
+    public static func closure(of edges: [HierarchyEdge], selfRowsFor: [ConceptID] = []) throws
+        -> [AncestorRow]
+    {
         var children: [ConceptID: [ConceptID]] = [:]
         var inDegree: [ConceptID: Int] = [:]
         for edge in Set(edges) {
@@ -57,7 +59,8 @@ public enum ConceptHierarchy {
             let onCycle = remaining.filter { $0.value > 0 }.map(\.key).sorted().first!
             throw PMAPError(
                 .badInput,
-                "the concept hierarchy has a cycle through concept \(onCycle); remove the edge that makes a concept its own ancestor")
+                "the concept hierarchy has a cycle through concept \(onCycle); remove the edge that makes a concept its own ancestor"
+            )
         }
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
 
@@ -73,7 +76,10 @@ public enum ConceptHierarchy {
                 }
             }
             for (descendant, low) in shortest where descendant != ancestor {
-                rows.append(AncestorRow(ancestor: ancestor, descendant: descendant, minLevels: low, maxLevels: longest[descendant]!))
+                rows.append(
+                    AncestorRow(
+                        ancestor: ancestor, descendant: descendant, minLevels: low,
+                        maxLevels: longest[descendant]!))
             }
         }
         for concept in Set(selfRowsFor) {

@@ -56,7 +56,8 @@ public struct TabSeparatedTable: Sendable {
             rows.append(Row(line: lineNumber, fields: Dictionary(uniqueKeysWithValues: zip(columns, fields))))
         }
         guard let header else {
-            throw PMAPError(.badInput, "the file is empty; it needs a header line", at: SourceLocation(file: name))
+            throw PMAPError(
+                .badInput, "the file is empty; it needs a header line", at: SourceLocation(file: name))
         }
         self.name = name
         self.header = header

@@ -60,14 +60,17 @@ public struct VocabularyContent: Sendable {
             byID[concept.id] = concept
             if concept.id.isLocal != (concept.vocabularyID == StarterVocabulary.localVocabularyID) {
                 problems.append(
-                    "concept \(concept.id) (\(concept.vocabularyID)): local ids (> 2,000,000,000) must be in vocabulary \(StarterVocabulary.localVocabularyID) and only they")
+                    "concept \(concept.id) (\(concept.vocabularyID)): local ids (> 2,000,000,000) must be in vocabulary \(StarterVocabulary.localVocabularyID) and only they"
+                )
             }
         }
         let domainIDs = Set(domains.map(\.id))
         let vocabularyIDs = Set(vocabularies.map(\.id))
         let classIDs = Set(conceptClasses.map(\.id))
         for concept in concepts {
-            if !domainIDs.contains(concept.domainID) { problems.append("concept \(concept.id): unknown domain '\(concept.domainID)'") }
+            if !domainIDs.contains(concept.domainID) {
+                problems.append("concept \(concept.id): unknown domain '\(concept.domainID)'")
+            }
             if !vocabularyIDs.contains(concept.vocabularyID) {
                 problems.append("concept \(concept.id): unknown vocabulary '\(concept.vocabularyID)'")
             }
@@ -78,7 +81,9 @@ public struct VocabularyContent: Sendable {
         let mappedSources = Set(mapsTo.map(\.source))
         for concept in concepts where concept.standardConcept == nil && concept.id != .noMatchingConcept {
             if !mappedSources.contains(concept.id) {
-                problems.append("source concept \(concept.id) (\(concept.vocabularyID) \(concept.code)) has no \"Maps to\" a standard concept")
+                problems.append(
+                    "source concept \(concept.id) (\(concept.vocabularyID) \(concept.code)) has no \"Maps to\" a standard concept"
+                )
             }
         }
         for link in mapsTo {
@@ -91,7 +96,8 @@ public struct VocabularyContent: Sendable {
                 continue
             }
             if !target.isStandard {
-                problems.append("\"Maps to\" \(link.source) → \(link.target): the target is not a standard concept")
+                problems.append(
+                    "\"Maps to\" \(link.source) → \(link.target): the target is not a standard concept")
             }
         }
         for edge in hierarchy {
@@ -115,7 +121,8 @@ public struct VocabularyContent: Sendable {
         var concept = TableRows(
             table: "concept",
             columns: [
-                "concept_id", "concept_name", "domain_id", "vocabulary_id", "concept_class_id", "standard_concept",
+                "concept_id", "concept_name", "domain_id", "vocabulary_id", "concept_class_id",
+                "standard_concept",
                 "concept_code", "valid_start_date", "valid_end_date", "invalid_reason",
             ])
         concept.rows = concepts.map { c in
@@ -127,44 +134,71 @@ public struct VocabularyContent: Sendable {
         }
         var relationship = TableRows(
             table: "concept_relationship",
-            columns: ["concept_id_1", "concept_id_2", "relationship_id", "valid_start_date", "valid_end_date", "invalid_reason"])
+            columns: [
+                "concept_id_1", "concept_id_2", "relationship_id", "valid_start_date", "valid_end_date",
+                "invalid_reason",
+            ])
         for link in mapsTo {
-            relationship.rows.append([.integer(link.source.rawValue), .integer(link.target.rawValue), "Maps to", start, end, .null])
-            relationship.rows.append([.integer(link.target.rawValue), .integer(link.source.rawValue), "Mapped from", start, end, .null])
+            relationship.rows.append([
+                .integer(link.source.rawValue), .integer(link.target.rawValue), "Maps to", start, end, .null,
+            ])
+            relationship.rows.append([
+                .integer(link.target.rawValue), .integer(link.source.rawValue), "Mapped from", start, end,
+                .null,
+            ])
         }
         for edge in hierarchy {
-            relationship.rows.append([.integer(edge.child.rawValue), .integer(edge.parent.rawValue), "Is a", start, end, .null])
-            relationship.rows.append([.integer(edge.parent.rawValue), .integer(edge.child.rawValue), "Subsumes", start, end, .null])
+            relationship.rows.append([
+                .integer(edge.child.rawValue), .integer(edge.parent.rawValue), "Is a", start, end, .null,
+            ])
+            relationship.rows.append([
+                .integer(edge.parent.rawValue), .integer(edge.child.rawValue), "Subsumes", start, end, .null,
+            ])
         }
         let standard = concepts.filter(\.isStandard).map(\.id)
         let ancestorRows = try ConceptHierarchy.closure(of: hierarchy, selfRowsFor: standard)
         let ancestor = TableRows(
             table: "concept_ancestor",
-            columns: ["ancestor_concept_id", "descendant_concept_id", "min_levels_of_separation", "max_levels_of_separation"],
+            columns: [
+                "ancestor_concept_id", "descendant_concept_id", "min_levels_of_separation",
+                "max_levels_of_separation",
+            ],
             rows: ancestorRows.map {
-                [.integer($0.ancestor.rawValue), .integer($0.descendant.rawValue), .integer(Int64($0.minLevels)), .integer(Int64($0.maxLevels))]
+                [
+                    .integer($0.ancestor.rawValue), .integer($0.descendant.rawValue),
+                    .integer(Int64($0.minLevels)), .integer(Int64($0.maxLevels)),
+                ]
             })
         let vocabulary = TableRows(
             table: "vocabulary",
-            columns: ["vocabulary_id", "vocabulary_name", "vocabulary_reference", "vocabulary_version", "vocabulary_concept_id"],
+            columns: [
+                "vocabulary_id", "vocabulary_name", "vocabulary_reference", "vocabulary_version",
+                "vocabulary_concept_id",
+            ],
             rows: vocabularies.map {
-                [.text($0.id), .text($0.name), "PMAP starter vocabulary", .text(StarterVocabulary.version), .integer($0.conceptID.rawValue)]
+                [
+                    .text($0.id), .text($0.name), "PMAP starter vocabulary", .text(StarterVocabulary.version),
+                    .integer($0.conceptID.rawValue),
+                ]
             })
         let domain = TableRows(
             table: "domain", columns: ["domain_id", "domain_name", "domain_concept_id"],
             rows: domains.map { [.text($0.id), .text($0.name), .integer($0.conceptID.rawValue)] })
         let conceptClass = TableRows(
-            table: "concept_class", columns: ["concept_class_id", "concept_class_name", "concept_class_concept_id"],
+            table: "concept_class",
+            columns: ["concept_class_id", "concept_class_name", "concept_class_concept_id"],
             rows: conceptClasses.map { [.text($0.id), .text($0.name), .integer($0.conceptID.rawValue)] })
         let relationshipType = TableRows(
             table: "relationship",
             columns: [
-                "relationship_id", "relationship_name", "is_hierarchical", "defines_ancestry", "reverse_relationship_id",
+                "relationship_id", "relationship_name", "is_hierarchical", "defines_ancestry",
+                "reverse_relationship_id",
                 "relationship_concept_id",
             ],
             rows: relationships.map {
                 [
-                    .text($0.id), .text($0.name), .text($0.isHierarchical ? "1" : "0"), .text($0.definesAncestry ? "1" : "0"),
+                    .text($0.id), .text($0.name), .text($0.isHierarchical ? "1" : "0"),
+                    .text($0.definesAncestry ? "1" : "0"),
                     .text($0.reverseID), .integer($0.conceptID.rawValue),
                 ]
             })

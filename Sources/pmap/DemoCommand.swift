@@ -15,7 +15,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     static let demoPatients = 200
 
-    @Option(name: .long, help: "The demo store (default ./pmap-demo/pmap.sqlite; $PMAP_STORE is ignored so a real store is never touched).")
+    @Option(
+        name: .long,
+        help:
+            "The demo store (default ./pmap-demo/pmap.sqlite; $PMAP_STORE is ignored so a real store is never touched)."
+    )
     var store = "pmap-demo/pmap.sqlite"
 
     @Flag(name: .long, help: "Write machine-readable JSON to stdout.")
@@ -30,14 +34,20 @@ struct DemoCommand: AsyncParsableCommand {
             var detail: ConceptDetail?
             if let example { detail = try await platform.conceptDetail(example.id) }
             // A synthetic hospital's exports, beside the store (replaced on every demo run).
-            let synthFolder = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("synth")
+            let synthFolder = ((storePath as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent("synth")
             let synth = try Synthesis.run(
-                patients: Self.demoPatients, seed: 1, formats: SynthFormat.defaults, folder: synthFolder, force: true)
+                patients: Self.demoPatients, seed: 1, formats: SynthFormat.defaults, folder: synthFolder,
+                force: true)
             if json {
                 var object: [String: Any] = ["status": StatusRendering.json(summary.status)]
-                object["search"] = ["text": "multiple sclerosis", "concepts": search.map(ConceptRendering.json)]
+                object["search"] = [
+                    "text": "multiple sclerosis", "concepts": search.map(ConceptRendering.json),
+                ]
                 if let detail { object["concept"] = ConceptRendering.json(detail) }
-                object["synth"] = ["folder": synthFolder, "patients": synth.patients, "files": synth.bytesByFile]
+                object["synth"] = [
+                    "folder": synthFolder, "patients": synth.patients, "files": synth.bytesByFile,
+                ]
                 try printJSON(object)
                 return
             }
@@ -50,7 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
                 print("\n== 3. Vocabulary: `pmap vocab show \(detail.concept.id)` ==")
                 print(ConceptRendering.text(detail))
             }
-            print("\n== 4. A synthetic hospital's exports: `pmap synth --patients \(Self.demoPatients) --seed 1 --out \(synthFolder)` ==")
+            print(
+                "\n== 4. A synthetic hospital's exports: `pmap synth --patients \(Self.demoPatients) --seed 1 --out \(synthFolder)` =="
+            )
             var files = TextTable(headers: ["file", "bytes"], rightAligned: [1])
             files.rows = synth.bytesByFile.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }
             print(files.render())

@@ -4,11 +4,15 @@ import PMAPPlatform
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the store (mode 0600) or upgrade an existing one, and load the starter vocabulary into an empty one.")
+        abstract:
+            "Create the store (mode 0600) or upgrade an existing one, and load the starter vocabulary into an empty one."
+    )
 
     @OptionGroup var options: CommonOptions
 
-    @Flag(name: .long, help: "Leave the vocabulary empty (to load a full Athena download with `pmap vocab load DIR`).")
+    @Flag(
+        name: .long,
+        help: "Leave the vocabulary empty (to load a full Athena download with `pmap vocab load DIR`).")
     var noStarterVocabulary = false
 
     func run() async throws {
@@ -22,7 +26,9 @@ struct InitCommand: AsyncParsableCommand {
                 try printJSON(object)
             } else {
                 let verb = summary.created ? "Created" : "Opened existing"
-                print("\(verb) store \(summary.status.location) (schema version \(summary.status.schemaVersion)).")
+                print(
+                    "\(verb) store \(summary.status.location) (schema version \(summary.status.schemaVersion))."
+                )
                 if summary.loadedStarterVocabulary {
                     let concepts = summary.status.cdmTables.first { $0.name == "concept" }?.rows ?? 0
                     print("Loaded the starter vocabulary: \(concepts) concepts.")

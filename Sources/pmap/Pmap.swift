@@ -11,7 +11,9 @@ struct Pmap: AsyncParsableCommand {
             Exit codes: 0 success, 64 bad usage, 65 bad input data or unusable store, 77 permission denied, 1 other failure.
             """,
         version: PMAPVersion.current,
-        subcommands: [DemoCommand.self, InitCommand.self, StatusCommand.self, SynthCommand.self, VocabCommand.self]
+        subcommands: [
+            DemoCommand.self, InitCommand.self, StatusCommand.self, SynthCommand.self, VocabCommand.self,
+        ]
     )
 }
 

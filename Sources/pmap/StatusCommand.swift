@@ -3,7 +3,8 @@ import PMAPPlatform
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the store's path, schema version and row counts of every table.")
+        commandName: "status",
+        abstract: "Show the store's path, schema version and row counts of every table.")
 
     @OptionGroup var options: CommonOptions
 
@@ -29,7 +30,8 @@ enum StatusRendering {
             "latestSchemaVersion": status.latestSchemaVersion,
             "cdmVersion": status.cdmVersion,
             "tables": Dictionary(uniqueKeysWithValues: status.cdmTables.map { ($0.name, $0.rows) }),
-            "extensionTables": Dictionary(uniqueKeysWithValues: status.extensionTables.map { ($0.name, $0.rows) }),
+            "extensionTables": Dictionary(
+                uniqueKeysWithValues: status.extensionTables.map { ($0.name, $0.rows) }),
         ]
     }
 

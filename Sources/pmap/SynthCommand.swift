@@ -5,7 +5,8 @@ import PMAPPlatform
 struct SynthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Generate a synthetic patient population (FHIR, HL7 v2, VCF, CSV, OMOP CSV) with planted truths.",
+        abstract:
+            "Generate a synthetic patient population (FHIR, HL7 v2, VCF, CSV, OMOP CSV) with planted truths.",
         discussion: """
             The same --seed gives byte-identical files. fhir, hl7v2, vcf and csv together describe one
             population (same patients, same MRNs); omop-csv is that population already in CDM form, to be
@@ -21,7 +22,9 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output folder (new or empty, unless --force).")
     var out: String
 
-    @Option(name: .long, help: "Comma-separated formats: fhir, hl7v2, vcf, csv, omop-csv (default: all but omop-csv).")
+    @Option(
+        name: .long,
+        help: "Comma-separated formats: fhir, hl7v2, vcf, csv, omop-csv (default: all but omop-csv).")
     var formats = "fhir,hl7v2,vcf,csv"
 
     @Flag(name: .long, help: "Write into a non-empty folder, replacing the files pmap synth writes.")
@@ -45,7 +48,8 @@ struct SynthCommand: AsyncParsableCommand {
                 guard showProgress else { return }
                 let width = 30
                 let filled = width * done / patients
-                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                let bar =
+                    String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
                 FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(patients) patients".utf8))
             }
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -58,7 +62,9 @@ struct SynthCommand: AsyncParsableCommand {
                 ])
             } else {
                 var table = TextTable(headers: ["file", "bytes"], rightAligned: [1])
-                table.rows = summary.bytesByFile.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }
+                table.rows = summary.bytesByFile.sorted { $0.key < $1.key }.map {
+                    [$0.key, String($0.value)]
+                }
                 print(table.render())
                 print(
                     "\nWrote \(summary.patients) patients (\(total / max(1, summary.patients)) bytes per patient) to \(out) in "

@@ -9,7 +9,9 @@ struct VocabCommand: AsyncParsableCommand {
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load an OHDSI Athena vocabulary download (tab-separated CONCEPT.csv, ...), replacing the vocabulary but keeping local concepts.")
+            abstract:
+                "Load an OHDSI Athena vocabulary download (tab-separated CONCEPT.csv, ...), replacing the vocabulary but keeping local concepts."
+        )
 
         @OptionGroup var options: CommonOptions
 
@@ -21,7 +23,10 @@ struct VocabCommand: AsyncParsableCommand {
                 let platform = try Platform.open(storePath: options.storePath)
                 let summary = try await platform.loadAthenaVocabulary(folder: folder)
                 if options.json {
-                    try printJSON(["loaded": Dictionary(uniqueKeysWithValues: summary.entries.map { ($0.table, $0.rows) })])
+                    try printJSON([
+                        "loaded": Dictionary(
+                            uniqueKeysWithValues: summary.entries.map { ($0.table, $0.rows) })
+                    ])
                 } else {
                     var table = TextTable(headers: ["table", "rows loaded"], rightAligned: [1])
                     table.rows = summary.entries.map { [$0.table, String($0.rows)] }
@@ -117,9 +122,13 @@ enum ConceptRendering {
     }
 
     static func table(_ concepts: [Concept]) -> String {
-        var table = TextTable(headers: ["concept_id", "name", "domain", "vocabulary", "code", "std"], rightAligned: [0])
+        var table = TextTable(
+            headers: ["concept_id", "name", "domain", "vocabulary", "code", "std"], rightAligned: [0])
         table.rows = concepts.map {
-            [String($0.id.rawValue), $0.name, $0.domainID, $0.vocabularyID, $0.code, $0.standardConcept ?? ""]
+            [
+                String($0.id.rawValue), $0.name, $0.domainID, $0.vocabularyID, $0.code,
+                $0.standardConcept ?? "",
+            ]
         }
         return table.render()
     }
@@ -129,16 +138,20 @@ enum ConceptRendering {
         var lines = [
             "\(concept.id)  \(concept.name)",
             "  domain \(concept.domainID), vocabulary \(concept.vocabularyID) code \(concept.code), class \(concept.conceptClassID), "
-                + (concept.isStandard ? "standard" : concept.standardConcept == "C" ? "classification" : "non-standard"),
+                + (concept.isStandard
+                    ? "standard" : concept.standardConcept == "C" ? "classification" : "non-standard"),
         ]
         if !detail.relationships.isEmpty {
             lines.append("\nRelationships:")
-            lines += detail.relationships.map { "  \($0.relationshipID): \($0.concept.id)  \($0.concept.name)" }
+            lines += detail.relationships.map {
+                "  \($0.relationshipID): \($0.concept.id)  \($0.concept.name)"
+            }
         }
         for (title, relatives) in [("Ancestors", detail.ancestors), ("Descendants", detail.descendants)] {
             lines.append("\n\(title) (\(relatives.count)):")
             lines += relatives.map {
-                "  " + String(repeating: "  ", count: max(0, $0.minLevels - 1)) + "\($0.concept.id)  \($0.concept.name)  [levels \($0.minLevels)]"
+                "  " + String(repeating: "  ", count: max(0, $0.minLevels - 1))
+                    + "\($0.concept.id)  \($0.concept.name)  [levels \($0.minLevels)]"
             }
         }
         return lines.joined(separator: "\n")

@@ -23,7 +23,9 @@ struct CommandLineTests {
         return candidates[0].appendingPathComponent("pmap")
     }()
 
-    func pmap(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:]) throws -> Result {
+    func pmap(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -54,10 +56,14 @@ struct CommandLineTests {
 
         let result = try pmap(["status", "--json"], in: folder, environment: ["PMAP_STORE": "s.sqlite"])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let tables = try #require(object["tables"] as? [String: Int])
         #expect(tables.count == 39)
-        for name in ["person", "observation_period", "measurement", "episode_event", "cohort_definition", "concept_ancestor"] {
+        for name in [
+            "person", "observation_period", "measurement", "episode_event", "cohort_definition",
+            "concept_ancestor",
+        ] {
             #expect(tables[name] != nil, "status --json lacks \(name)")
         }
         #expect(tables["person"] == 0)
@@ -102,7 +108,8 @@ struct CommandLineTests {
         #expect(try pmap(["init"], in: folder).status == 0)
         let search = try pmap(["vocab", "search", "--json", "prostate"], in: folder)
         #expect(search.status == 0, "\(search.stderr)")
-        let found = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
+        let found = try #require(
+            try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
         let concepts = try #require(found["concepts"] as? [[String: Any]])
         let first = try #require(concepts.first)
         #expect((first["conceptName"] as? String)?.lowercased().contains("prostate") == true)
@@ -131,7 +138,8 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: folder.file("pmap-demo/pmap.sqlite")))
         let second = try pmap(["demo", "--json"], in: folder)
         #expect(second.status == 0, "\(second.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
         #expect((object["status"] as? [String: Any])?["tables"] != nil)
     }
 
@@ -139,18 +147,22 @@ struct CommandLineTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         #expect(try pmap(["synth", "--patients", "0", "--out", "out"], in: folder).status == 64)
-        let unknown = try pmap(["synth", "--patients", "5", "--out", "out", "--formats", "fhir,xml"], in: folder)
+        let unknown = try pmap(
+            ["synth", "--patients", "5", "--out", "out", "--formats", "fhir,xml"], in: folder)
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("unknown format 'xml'"))
-        try FileManager.default.createDirectory(atPath: folder.file("busy"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder.file("busy"), withIntermediateDirectories: true)
         try "x".write(toFile: folder.file("busy/keep.txt"), atomically: true, encoding: .utf8)
         let busy = try pmap(["synth", "--patients", "5", "--out", "busy"], in: folder)
         #expect(busy.status == 64)
         #expect(busy.stderr.contains("--force"))
 
-        let made = try pmap(["synth", "--patients", "25", "--seed", "3", "--out", "out", "--json"], in: folder)
+        let made = try pmap(
+            ["synth", "--patients", "25", "--seed", "3", "--out", "out", "--json"], in: folder)
         #expect(made.status == 0, "\(made.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
         let files = try #require(object["files"] as? [String: Int])
         #expect(files.keys.contains("fhir/Patient.ndjson") && files.keys.contains("truth.json"))
         #expect(!files.keys.contains { $0.hasPrefix("omop/") }, "omop-csv is not a default format")

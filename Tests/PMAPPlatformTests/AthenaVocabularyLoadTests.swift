@@ -8,48 +8,52 @@ import Testing
 /// (tab-separated, unquoted, dates as YYYYMMDD, upper-case file names).
 struct AthenaVocabularyLoadTests {
     /// A tiny Athena folder: a three-level SNOMED chain, an ICD-10-CM code mapping to it.
-    static func writeAthenaFolder(_ folder: TemporaryFolder, name: String = "athena", overrides: [String: String] = [:]) throws -> String {
+    static func writeAthenaFolder(
+        _ folder: TemporaryFolder, name: String = "athena", overrides: [String: String] = [:]
+    ) throws -> String {
         let root = folder.url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         var files: [String: String] = [
             "VOCABULARY.csv": """
-                vocabulary_id\tvocabulary_name\tvocabulary_reference\tvocabulary_version\tvocabulary_concept_id
-                None\tOMOP Standardized Vocabularies\tOMOP generated\tv5.0 TEST-RELEASE\t44819096
-                SNOMED\tSystematic Nomenclature of Medicine\thttp://snomed.org\t2024-03-01\t44819097
-                ICD10CM\tICD-10-CM\thttp://cdc.gov\t2024\t44819098
+            vocabulary_id\tvocabulary_name\tvocabulary_reference\tvocabulary_version\tvocabulary_concept_id
+            None\tOMOP Standardized Vocabularies\tOMOP generated\tv5.0 TEST-RELEASE\t44819096
+            SNOMED\tSystematic Nomenclature of Medicine\thttp://snomed.org\t2024-03-01\t44819097
+            ICD10CM\tICD-10-CM\thttp://cdc.gov\t2024\t44819098
 
-                """,
+            """,
             "DOMAIN.csv": "domain_id\tdomain_name\tdomain_concept_id\nCondition\tCondition\t19\n",
-            "CONCEPT_CLASS.csv": "concept_class_id\tconcept_class_name\tconcept_class_concept_id\nClinical Finding\tClinical Finding\t44819012\n3-char billing code\t3-char billing code\t44819226\n",
+            "CONCEPT_CLASS.csv":
+                "concept_class_id\tconcept_class_name\tconcept_class_concept_id\nClinical Finding\tClinical Finding\t44819012\n3-char billing code\t3-char billing code\t44819226\n",
             "RELATIONSHIP.csv": """
-                relationship_id\trelationship_name\tis_hierarchical\tdefines_ancestry\treverse_relationship_id\trelationship_concept_id
-                Maps to\tNon-standard to Standard map (OMOP)\t0\t0\tMapped from\t44818977
-                Mapped from\tStandard to Non-standard map (OMOP)\t0\t0\tMaps to\t44818976
+            relationship_id\trelationship_name\tis_hierarchical\tdefines_ancestry\treverse_relationship_id\trelationship_concept_id
+            Maps to\tNon-standard to Standard map (OMOP)\t0\t0\tMapped from\t44818977
+            Mapped from\tStandard to Non-standard map (OMOP)\t0\t0\tMaps to\t44818976
 
-                """,
+            """,
             "CONCEPT.csv": """
-                concept_id\tconcept_name\tdomain_id\tvocabulary_id\tconcept_class_id\tstandard_concept\tconcept_code\tvalid_start_date\tvalid_end_date\tinvalid_reason
-                443392\tMalignant neoplastic disease\tCondition\tSNOMED\tClinical Finding\tS\t363346000\t19700101\t20991231\t
-                4163261\tMalignant tumor of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399068003\t19700101\t20991231\t
-                4161028\tAdenocarcinoma of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399490008\t19700101\t20991231\t
-                35206134\tMalignant neoplasm of prostate\tCondition\tICD10CM\t3-char billing code\t\tC61\t20071001\t20991231\t
+            concept_id\tconcept_name\tdomain_id\tvocabulary_id\tconcept_class_id\tstandard_concept\tconcept_code\tvalid_start_date\tvalid_end_date\tinvalid_reason
+            443392\tMalignant neoplastic disease\tCondition\tSNOMED\tClinical Finding\tS\t363346000\t19700101\t20991231\t
+            4163261\tMalignant tumor of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399068003\t19700101\t20991231\t
+            4161028\tAdenocarcinoma of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399490008\t19700101\t20991231\t
+            35206134\tMalignant neoplasm of prostate\tCondition\tICD10CM\t3-char billing code\t\tC61\t20071001\t20991231\t
 
-                """,
+            """,
             "CONCEPT_RELATIONSHIP.csv": """
-                concept_id_1\tconcept_id_2\trelationship_id\tvalid_start_date\tvalid_end_date\tinvalid_reason
-                35206134\t4163261\tMaps to\t20071001\t20991231\t
-                4163261\t35206134\tMapped from\t20071001\t20991231\t
+            concept_id_1\tconcept_id_2\trelationship_id\tvalid_start_date\tvalid_end_date\tinvalid_reason
+            35206134\t4163261\tMaps to\t20071001\t20991231\t
+            4163261\t35206134\tMapped from\t20071001\t20991231\t
 
-                """,
+            """,
             "CONCEPT_ANCESTOR.csv": """
-                ancestor_concept_id\tdescendant_concept_id\tmin_levels_of_separation\tmax_levels_of_separation
-                443392\t443392\t0\t0
-                443392\t4163261\t1\t1
-                443392\t4161028\t2\t2
-                4163261\t4161028\t1\t1
+            ancestor_concept_id\tdescendant_concept_id\tmin_levels_of_separation\tmax_levels_of_separation
+            443392\t443392\t0\t0
+            443392\t4163261\t1\t1
+            443392\t4161028\t2\t2
+            4163261\t4161028\t1\t1
 
-                """,
-            "CONCEPT_SYNONYM.csv": "concept_id\tconcept_synonym_name\tlanguage_concept_id\n4163261\tProstate cancer\t4180186\n",
+            """,
+            "CONCEPT_SYNONYM.csv":
+                "concept_id\tconcept_synonym_name\tlanguage_concept_id\n4163261\tProstate cancer\t4180186\n",
         ]
         for (name, text) in overrides { files[name] = text }
         for (name, text) in files {
@@ -68,7 +72,9 @@ struct AthenaVocabularyLoadTests {
         #expect(summary.entries.first { $0.table == "concept" }?.rows == 4)
         #expect(summary.entries.first { $0.table == "concept_ancestor" }?.rows == 4)
         #expect(summary.entries.first { $0.table == "concept_synonym" }?.rows == 1)
-        #expect(!summary.entries.contains { $0.table == "drug_strength" }, "an optional file that is absent is skipped")
+        #expect(
+            !summary.entries.contains { $0.table == "drug_strength" },
+            "an optional file that is absent is skipped")
 
         let status = try await platform.status()
         let concepts = status.cdmTables.first { $0.name == "concept" }!.rows
@@ -113,11 +119,11 @@ struct AthenaVocabularyLoadTests {
             folder,
             overrides: [
                 "CONCEPT_RELATIONSHIP.csv": """
-                    concept_id_1\tconcept_id_2\trelationship_id\tvalid_start_date\tvalid_end_date\tinvalid_reason
-                    35206134\t4163261\tMaps to\t20071001\t20991231\t
-                    4163261\t35206134\tMapped from\t2007-13-01\t20991231\t
+                concept_id_1\tconcept_id_2\trelationship_id\tvalid_start_date\tvalid_end_date\tinvalid_reason
+                35206134\t4163261\tMaps to\t20071001\t20991231\t
+                4163261\t35206134\tMapped from\t2007-13-01\t20991231\t
 
-                    """
+                """
             ])
         await #expect {
             try await platform.loadAthenaVocabulary(folder: athena)
@@ -134,12 +140,15 @@ struct AthenaVocabularyLoadTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let (platform, initial) = try await Platform.initialize(storePath: folder.file("pmap.sqlite"))
-        let athena = try Self.writeAthenaFolder(folder, overrides: ["DOMAIN.csv": "domain_id,domain_name,domain_concept_id\nCondition,Condition,19\n"])
+        let athena = try Self.writeAthenaFolder(
+            folder,
+            overrides: ["DOMAIN.csv": "domain_id,domain_name,domain_concept_id\nCondition,Condition,19\n"])
         await #expect {
             try await platform.loadAthenaVocabulary(folder: athena)
         } throws: { error in
             let error = error as? PMAPError
-            return error?.location?.file.hasSuffix("DOMAIN.csv") == true && error?.message.contains("tab-separated") == true
+            return error?.location?.file.hasSuffix("DOMAIN.csv") == true
+                && error?.message.contains("tab-separated") == true
         }
         #expect(try await platform.status().cdmTables == initial.status.cdmTables)
     }

@@ -41,11 +41,15 @@ struct StarterVocabularyInStoreTests {
         defer { folder.remove() }
         let (platform, _) = try await Platform.initialize(storePath: folder.file("pmap.sqlite"))
         let content = try StarterVocabulary.load()
-        let example = try #require(content.concepts.first { $0.isStandard && $0.name.lowercased().contains("prostate") })
+        let example = try #require(
+            content.concepts.first { $0.isStandard && $0.name.lowercased().contains("prostate") })
 
         let byWords = try await platform.searchConcepts("prostat")
         #expect(byWords.contains { $0.id == example.id })
-        #expect(byWords.allSatisfy { $0.name.lowercased().contains("prostat") || $0.code.lowercased().contains("prostat") })
+        #expect(
+            byWords.allSatisfy {
+                $0.name.lowercased().contains("prostat") || $0.code.lowercased().contains("prostat")
+            })
 
         let byCode = try await platform.searchConcepts(example.code)
         #expect(byCode.first?.id == example.id)
@@ -61,9 +65,13 @@ struct StarterVocabularyInStoreTests {
         let content = try StarterVocabulary.load()
         let link = try #require(content.mapsTo.first)
         let detail = try await platform.conceptDetail(link.source)
-        #expect(detail.relationships.contains { $0.relationshipID == "Maps to" && $0.concept.id == link.target })
+        #expect(
+            detail.relationships.contains { $0.relationshipID == "Maps to" && $0.concept.id == link.target })
         let target = try await platform.conceptDetail(link.target)
-        #expect(target.relationships.contains { $0.relationshipID == "Mapped from" && $0.concept.id == link.source })
+        #expect(
+            target.relationships.contains {
+                $0.relationshipID == "Mapped from" && $0.concept.id == link.source
+            })
     }
 
     @Test func unknownConceptIsNotFound() async throws {

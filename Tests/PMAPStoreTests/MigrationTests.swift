@@ -14,7 +14,9 @@ struct MigrationTests {
         return try queue.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+                sql:
+                    "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+            )
         }
     }
 
@@ -28,7 +30,9 @@ struct MigrationTests {
                 #expect(columns.map(\.name) == table.columns.map(\.name), "columns of \(table.name)")
                 for (column, spec) in zip(columns, table.columns) {
                     #expect(column.type == SQLiteSchema.sqlType(spec), "\(table.name).\(spec.name) type")
-                    #expect(column.isNotNull == (spec.isRequired || spec.isPrimaryKey), "\(table.name).\(spec.name) NOT NULL")
+                    #expect(
+                        column.isNotNull == (spec.isRequired || spec.isPrimaryKey),
+                        "\(table.name).\(spec.name) NOT NULL")
                 }
             }
             for table in ExtensionSchema.tableNames {
@@ -36,8 +40,14 @@ struct MigrationTests {
             }
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode")
             #expect(journal == "wal")
-            #expect(try db.indexes(on: "condition_occurrence").contains { $0.columns == ["person_id", "condition_start_date"] })
-            #expect(try db.indexes(on: "concept_ancestor").contains { $0.columns == ["ancestor_concept_id", "descendant_concept_id"] })
+            #expect(
+                try db.indexes(on: "condition_occurrence").contains {
+                    $0.columns == ["person_id", "condition_start_date"]
+                })
+            #expect(
+                try db.indexes(on: "concept_ancestor").contains {
+                    $0.columns == ["ancestor_concept_id", "descendant_concept_id"]
+                })
         }
     }
 

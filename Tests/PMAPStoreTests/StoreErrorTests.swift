@@ -87,7 +87,9 @@ struct StoreErrorTests {
         let path = folder.file("pmap.sqlite")
         do {
             let store = try SQLiteStore(path: path, create: true)
-            try store.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+            try store.pool.write {
+                try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+            }
             try store.pool.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -27,19 +27,23 @@ struct DeterminismTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         #expect(throws: PMAPError.self) {
-            _ = try Synthesis.run(patients: 0, seed: 1, formats: [.fhir], folder: folder.file("out"), force: false)
+            _ = try Synthesis.run(
+                patients: 0, seed: 1, formats: [.fhir], folder: folder.file("out"), force: false)
         }
         #expect(throws: PMAPError.self) { _ = try SynthFormat.parseList("fhir,xml") }
         let keep = folder.file("busy/notes.txt")
-        try FileManager.default.createDirectory(atPath: folder.file("busy"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder.file("busy"), withIntermediateDirectories: true)
         try "keep me".write(toFile: keep, atomically: true, encoding: .utf8)
         #expect {
-            _ = try Synthesis.run(patients: 5, seed: 1, formats: [.fhir], folder: folder.file("busy"), force: false)
+            _ = try Synthesis.run(
+                patients: 5, seed: 1, formats: [.fhir], folder: folder.file("busy"), force: false)
         } throws: { error in
             (error as? PMAPError)?.kind == .usage && "\(error)".contains("--force")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("busy/truth.json")))
-        _ = try Synthesis.run(patients: 5, seed: 1, formats: [.fhir], folder: folder.file("busy"), force: true)
+        _ = try Synthesis.run(
+            patients: 5, seed: 1, formats: [.fhir], folder: folder.file("busy"), force: true)
         #expect(try String(contentsOfFile: keep, encoding: .utf8) == "keep me")
         #expect(FileManager.default.fileExists(atPath: folder.file("busy/truth.json")))
     }

@@ -16,11 +16,14 @@ enum GeneratedPopulation {
     /// Generates a population into a temporary folder. Shared fixtures use a fixed folder,
     /// replaced on each run, so repeated test runs do not fill the disk.
     static func generate(patients: Int, seed: UInt64, formats: [SynthFormat], shared: Bool = false) -> URL {
-        let name = shared ? "pmap-synth-fixture-\(patients)-\(seed)" : "pmap-synth-\(patients)-\(seed)-\(UUID().uuidString)"
+        let name =
+            shared
+            ? "pmap-synth-fixture-\(patients)-\(seed)" : "pmap-synth-\(patients)-\(seed)-\(UUID().uuidString)"
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: folder)
         do {
-            _ = try Synthesis.run(patients: patients, seed: seed, formats: formats, folder: folder.path, force: false)
+            _ = try Synthesis.run(
+                patients: patients, seed: seed, formats: formats, folder: folder.path, force: false)
         } catch {
             fatalError("pmap synth failed in the test fixture: \(error)")
         }
@@ -35,7 +38,9 @@ enum GeneratedPopulation {
 
     /// The JSON objects of an NDJSON file, keeping only lines that contain `filter` (cheap
     /// pre-filter before parsing).
-    static func resources(_ folder: URL, _ type: String, containing filter: String? = nil) throws -> [[String: Any]] {
+    static func resources(_ folder: URL, _ type: String, containing filter: String? = nil) throws -> [[String:
+        Any]]
+    {
         let url = folder.appendingPathComponent("fhir/\(type).ndjson")
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         return try LineScanner.lines(of: url.path, containing: filter).compactMap { line in
@@ -46,12 +51,15 @@ enum GeneratedPopulation {
     /// SHA-256 of every file under `folder`, combined as `sha256  path` lines sorted by path
     /// (what scripts/validate-synth-output.py computes).
     static func manifestHash(_ folder: URL) throws -> String {
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])!
+        let enumerator = FileManager.default.enumerator(
+            at: folder, includingPropertiesForKeys: [.isRegularFileKey])!
         var entries: [(String, String)] = []
-        for case let url as URL in enumerator where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        for case let url as URL in enumerator
+        where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
             var digest = SHA256Digest()
             digest.update(try Data(contentsOf: url))
-            let relative = String(url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
+            let relative = String(
+                url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
             entries.append((relative, digest.finalize()))
         }
         var manifest = SHA256Digest()

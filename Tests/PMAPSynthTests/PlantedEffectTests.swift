@@ -29,7 +29,9 @@ struct PlantedEffectTests {
         var result: [String: Patient] = [:]
         for resource in try GeneratedPopulation.resources(folder, "Patient") {
             let identifiers = resource["identifier"] as? [[String: Any]] ?? []
-            let mrn = identifiers.first { ($0["system"] as? String)?.hasSuffix("/mrn") == true }?["value"] as? String ?? ""
+            let mrn =
+                identifiers.first { ($0["system"] as? String)?.hasSuffix("/mrn") == true }?["value"]
+                as? String ?? ""
             let zip = (resource["address"] as? [[String: Any]])?.first?["postalCode"] as? String ?? ""
             result[resource["id"] as! String] = Patient(
                 mrn: mrn, zip: zip, death: (resource["deceasedDateTime"] as? String).map(Self.day))
@@ -39,7 +41,8 @@ struct PlantedEffectTests {
 
     /// (patient id, day) of every condition with this code.
     func conditions(code: String) throws -> [(String, Int)] {
-        try GeneratedPopulation.resources(folder, "Condition", containing: "\"\(code)\"").compactMap { resource in
+        try GeneratedPopulation.resources(folder, "Condition", containing: "\"\(code)\"").compactMap {
+            resource in
             let codes = (resource.at("code") as? [String: Any])?["coding"] as? [[String: Any]] ?? []
             guard codes.contains(where: { $0["code"] as? String == code }) else { return nil }
             let subject = resource.string("subject.reference")!.split(separator: "/")[1]
@@ -67,7 +70,8 @@ struct PlantedEffectTests {
             if hypertensive.contains(id) { cases[group] += 1 }
         }
         let ratio = (Double(cases[1]) / Double(totals[1])) / (Double(cases[0]) / Double(totals[0]))
-        let se = (1 / Double(cases[1]) - 1 / Double(totals[1]) + 1 / Double(cases[0]) - 1 / Double(totals[0])).squareRoot()
+        let se = (1 / Double(cases[1]) - 1 / Double(totals[1]) + 1 / Double(cases[0]) - 1 / Double(totals[0]))
+            .squareRoot()
         let ci = interval(ratio, logSE: se)
         #expect(ci.contains(1.3), "risk ratio \(ratio), 95% CI \(ci)")
         #expect(ci.upperBound - ci.lowerBound < 0.5, "the estimate should be informative")
@@ -108,7 +112,9 @@ struct PlantedEffectTests {
     }
 
     @Test func edssSlopesOfTheThreeLatentClasses() throws {
-        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("truth.json"))) as! [String: Any]
+        let truth =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent("truth.json"))) as! [String: Any]
         var classByMRN: [String: Int] = [:]
         for facts in truth["patientLatentFacts"] as! [[String: Any]] {
             if let latent = facts["msClass"] as? Int { classByMRN[facts["mrn"] as! String] = latent }
@@ -116,9 +122,11 @@ struct PlantedEffectTests {
         let everyone = try patients()
         var series: [String: [(Double, Double)]] = [:]
         let diagnosis = Dictionary(try conditions(code: "24700007"), uniquingKeysWith: min)
-        for observation in try GeneratedPopulation.resources(folder, "Observation", containing: "PMAP-M-001") {
+        for observation in try GeneratedPopulation.resources(folder, "Observation", containing: "PMAP-M-001")
+        {
             let id = String(observation.string("subject.reference")!.split(separator: "/")[1])
-            guard let start = diagnosis[id], let value = observation.at("valueQuantity.value") as? Double else { continue }
+            guard let start = diagnosis[id], let value = observation.at("valueQuantity.value") as? Double
+            else { continue }
             let years = Double(Self.day(observation["effectiveDateTime"] as! String) - start) / 365.25
             if years <= 10 { series[id, default: []].append((years, value)) }
         }
@@ -134,9 +142,11 @@ struct PlantedEffectTests {
             let values = try #require(slopes[latent])
             #expect(values.count >= 10, "class \(latent) has \(values.count) patients")
             let mean = values.reduce(0, +) / Double(values.count)
-            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1))
+                .squareRoot()
             let half = 1.96 * sd / Double(values.count).squareRoot()
-            #expect((mean - half...mean + half).contains(truthSlope), "class \(latent): slope \(mean) ± \(half)")
+            #expect(
+                (mean - half...mean + half).contains(truthSlope), "class \(latent): slope \(mean) ± \(half)")
         }
     }
 
@@ -144,16 +154,20 @@ struct PlantedEffectTests {
     @Test func brca2MetastasisHazardRatioWithinGradeGroups() throws {
         var carrier: [String: Bool] = [:]
         var samples: [String] = []
-        for line in try GeneratedPopulation.lines(folder, "vcf/germline-panel.vcf") where !line.hasPrefix("##") {
+        for line in try GeneratedPopulation.lines(folder, "vcf/germline-panel.vcf")
+        where !line.hasPrefix("##") {
             let fields = line.split(separator: "\t").map(String.init)
             if line.hasPrefix("#CHROM") {
                 samples = Array(fields.dropFirst(9))
             } else if fields[2] == "rs80359550" {
-                for (sample, call) in zip(samples, fields.dropFirst(9)) { carrier[sample] = !call.hasPrefix("0/0") }
+                for (sample, call) in zip(samples, fields.dropFirst(9)) {
+                    carrier[sample] = !call.hasPrefix("0/0")
+                }
             }
         }
         var grade: [String: String] = [:]
-        for observation in try GeneratedPopulation.resources(folder, "Observation", containing: "PMAP-E-005") {
+        for observation in try GeneratedPopulation.resources(folder, "Observation", containing: "PMAP-E-005")
+        {
             let id = String(observation.string("subject.reference")!.split(separator: "/")[1])
             grade[id] = observation.string("valueCodeableConcept.coding.code")
         }

@@ -14,9 +14,13 @@ struct StructureTests {
             "Encounter": ["id", "status", "class", "subject.reference", "period.start"],
             "Condition": ["id", "code.coding", "subject.reference", "onsetDateTime"],
             "Observation": ["id", "status", "code.coding", "subject.reference", "effectiveDateTime"],
-            "MedicationRequest": ["id", "status", "intent", "medicationCodeableConcept.coding", "subject.reference"],
+            "MedicationRequest": [
+                "id", "status", "intent", "medicationCodeableConcept.coding", "subject.reference",
+            ],
             "Procedure": ["id", "status", "code.coding", "subject.reference", "performedDateTime"],
-            "Consent": ["id", "status", "scope.coding", "category", "patient.reference", "policyRule.coding"],
+            "Consent": [
+                "id", "status", "scope.coding", "category", "patient.reference", "policyRule.coding",
+            ],
             "Organization": ["id", "name"],
         ]
         var ids: [String: Set<String>] = [:]
@@ -29,7 +33,11 @@ struct StructureTests {
                 for path in paths { #expect(resource.at(path) != nil, "\(type) lacks \(path)") }
                 let id = resource["id"] as? String ?? ""
                 #expect(ids[type, default: []].insert(id).inserted, "duplicate \(type) id")
-                #expect(id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+                #expect(
+                    id.count <= 64
+                        && id.allSatisfy {
+                            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".")
+                        })
                 for key in ["subject", "patient", "encounter", "serviceProvider", "managingOrganization"] {
                     if let reference = (resource[key] as? [String: Any])?["reference"] as? String {
                         references.append((type, reference))
@@ -40,7 +48,9 @@ struct StructureTests {
         #expect(ids["Patient"]?.count == 300)
         for (from, reference) in references {
             let parts = reference.split(separator: "/")
-            #expect(parts.count == 2 && ids[String(parts[0])]?.contains(String(parts[1])) == true, "\(from) → \(reference) does not resolve")
+            #expect(
+                parts.count == 2 && ids[String(parts[0])]?.contains(String(parts[1])) == true,
+                "\(from) → \(reference) does not resolve")
         }
     }
 
@@ -52,7 +62,9 @@ struct StructureTests {
             var messages = 0
             for segment in segments {
                 let id = segment.prefix(3)
-                #expect(segment.count > 3 && segment.dropFirst(3).first == "|", "\(file): malformed segment \(id)")
+                #expect(
+                    segment.count > 3 && segment.dropFirst(3).first == "|", "\(file): malformed segment \(id)"
+                )
                 if id == "MSH" {
                     messages += 1
                     #expect(segment.hasPrefix("MSH|^~\\&|"), "MSH-1/MSH-2 encoding characters")
@@ -72,7 +84,8 @@ struct StructureTests {
                 #expect(segments.contains { $0.hasPrefix("OBX|1|NM|") })
             }
         }
-        let registrations = try String(contentsOf: folder.appendingPathComponent("hl7v2/adt-registrations.hl7"), encoding: .utf8)
+        let registrations = try String(
+            contentsOf: folder.appendingPathComponent("hl7v2/adt-registrations.hl7"), encoding: .utf8)
         #expect(registrations.contains("\\T\\"), "an address with '&' is sent as \\T\\")
         #expect(registrations.contains("ADT^A04^ADT_A01") && registrations.contains("ADT^A08^ADT_A01"))
     }
@@ -83,12 +96,18 @@ struct StructureTests {
         #expect(lines.contains("##reference=GRCh38"))
         let header = try #require(lines.first { $0.hasPrefix("#CHROM") })
         let columns = header.split(separator: "\t")
-        #expect(Array(columns.prefix(9)) == ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
+        #expect(
+            Array(columns.prefix(9)) == [
+                "#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT",
+            ])
         let samples = Set(columns.dropFirst(9).map(String.init))
         #expect(!samples.isEmpty)
-        let mrns = Set(try GeneratedPopulation.resources(folder, "Patient").compactMap { patient in
-            (patient["identifier"] as? [[String: Any]])?.first { ($0["system"] as? String)?.hasSuffix("/mrn") == true }?["value"] as? String
-        })
+        let mrns = Set(
+            try GeneratedPopulation.resources(folder, "Patient").compactMap { patient in
+                (patient["identifier"] as? [[String: Any]])?.first {
+                    ($0["system"] as? String)?.hasSuffix("/mrn") == true
+                }?["value"] as? String
+            })
         #expect(samples.isSubset(of: mrns), "every VCF sample is a patient's MRN")
         let data = lines.filter { !$0.hasPrefix("#") }
         #expect(data.count == 11)
@@ -96,7 +115,10 @@ struct StructureTests {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             #expect(fields.count == columns.count)
             #expect(fields[8] == "GT:DP")
-            #expect(fields.dropFirst(9).allSatisfy { ["0/0", "0/1", "1/1"].contains($0.split(separator: ":")[0]) })
+            #expect(
+                fields.dropFirst(9).allSatisfy {
+                    ["0/0", "0/1", "1/1"].contains($0.split(separator: ":")[0])
+                })
             #expect(Int(fields[1]) != nil && fields[7].contains("GENE="))
         }
     }
@@ -109,13 +131,17 @@ struct StructureTests {
         #expect(environment.first == "zip3,year,pm25_ug_m3,adi_national_percentile")
         #expect((environment.count - 1) % 18 == 0, "one row per ZIP3 and year 2008–2025")
         for name in ["wearable-steps", "environment-zip3"] {
-            let mapping = try String(contentsOf: folder.appendingPathComponent("csv/\(name).mapping.yaml"), encoding: .utf8)
+            let mapping = try String(
+                contentsOf: folder.appendingPathComponent("csv/\(name).mapping.yaml"), encoding: .utf8)
             #expect(mapping.contains("source: \(name).csv") && mapping.contains("pmap_mapping: 1"))
         }
     }
 
     @Test func omopCSVHasTheCDMColumnsAndOneRowPerPerson() throws {
-        for table in ["person", "observation_period", "visit_occurrence", "condition_occurrence", "drug_exposure", "measurement", "observation"] {
+        for table in [
+            "person", "observation_period", "visit_occurrence", "condition_occurrence", "drug_exposure",
+            "measurement", "observation",
+        ] {
             let lines = try GeneratedPopulation.lines(folder, "omop/\(table).csv")
             let expected = CDMSchema.table(named: table)!.columns.map(\.name).joined(separator: ",")
             #expect(lines.first.map(String.init) == expected, "\(table) header")
@@ -132,7 +158,9 @@ struct StructureTests {
         let effects = try #require(truth["effects"] as? [[String: Any]])
         #expect(effects.count >= 6)
         for effect in effects {
-            #expect(effect["value"] is Double && effect["definition"] is String && effect["howToEstimate"] is String)
+            #expect(
+                effect["value"] is Double && effect["definition"] is String
+                    && effect["howToEstimate"] is String)
         }
         #expect((truth["patientLatentFacts"] as? [[String: Any]])?.count == 300)
     }

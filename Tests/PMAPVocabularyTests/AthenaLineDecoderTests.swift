@@ -10,7 +10,9 @@ struct AthenaLineDecoderTests {
 
     @Test func decodesALineWithAthenaDates() throws {
         let decoder = try AthenaVocabulary.LineDecoder(file: conceptFile, headerLine: Substring(header))
-        let row = try decoder.decode("4163261\tMalignant tumor of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399068003\t19700101\t20991231\t", lineNumber: 2)
+        let row = try decoder.decode(
+            "4163261\tMalignant tumor of prostate\tCondition\tSNOMED\tClinical Finding\tS\t399068003\t19700101\t20991231\t",
+            lineNumber: 2)
         #expect(row.count == 10)
         #expect(row[0] == .integer(4_163_261))
         #expect(row[7] == .text("1970-01-01"))
@@ -21,7 +23,9 @@ struct AthenaLineDecoderTests {
     @Test func headerMayBeUpperCaseAndInAnyOrder() throws {
         let shuffled = header.uppercased().split(separator: "\t").reversed().joined(separator: "\t")
         let decoder = try AthenaVocabulary.LineDecoder(file: conceptFile, headerLine: Substring(shuffled))
-        let row = try decoder.decode("\t20991231\t19700101\tK92.2\t\t4-char billing code\tICD10CM\tCondition\tGastrointestinal hemorrhage, unspecified\t35208414", lineNumber: 2)
+        let row = try decoder.decode(
+            "\t20991231\t19700101\tK92.2\t\t4-char billing code\tICD10CM\tCondition\tGastrointestinal hemorrhage, unspecified\t35208414",
+            lineNumber: 2)
         #expect(row[0] == .integer(35_208_414))
         #expect(row[6] == .text("K92.2"))
         #expect(row[5] == .null)
@@ -41,19 +45,22 @@ struct AthenaLineDecoderTests {
         #expect {
             _ = try decoder.decode("1\tonly two", lineNumber: 17)
         } throws: { error in
-            (error as? PMAPError)?.location == SourceLocation(file: "CONCEPT.csv", line: 17) && (error as? PMAPError)?.kind == .badInput
+            (error as? PMAPError)?.location == SourceLocation(file: "CONCEPT.csv", line: 17)
+                && (error as? PMAPError)?.kind == .badInput
         }
     }
 
     @Test func badIntegerAndBadDateNameTheField() throws {
         let decoder = try AthenaVocabulary.LineDecoder(file: conceptFile, headerLine: Substring(header))
         #expect {
-            _ = try decoder.decode("12x\tName\tCondition\tSNOMED\tClinical Finding\tS\t1\t19700101\t20991231\t", lineNumber: 3)
+            _ = try decoder.decode(
+                "12x\tName\tCondition\tSNOMED\tClinical Finding\tS\t1\t19700101\t20991231\t", lineNumber: 3)
         } throws: { error in
             (error as? PMAPError)?.location?.field == "concept_id"
         }
         #expect {
-            _ = try decoder.decode("12\tName\tCondition\tSNOMED\tClinical Finding\tS\t1\t19701301\t20991231\t", lineNumber: 4)
+            _ = try decoder.decode(
+                "12\tName\tCondition\tSNOMED\tClinical Finding\tS\t1\t19701301\t20991231\t", lineNumber: 4)
         } throws: { error in
             (error as? PMAPError)?.location?.field == "valid_start_date"
         }
@@ -62,7 +69,8 @@ struct AthenaLineDecoderTests {
     @Test func requiredEmptyFieldIsRefused() throws {
         let decoder = try AthenaVocabulary.LineDecoder(file: conceptFile, headerLine: Substring(header))
         #expect(throws: PMAPError.self) {
-            _ = try decoder.decode("12\t\tCondition\tSNOMED\tClinical Finding\tS\t1\t19700101\t20991231\t", lineNumber: 5)
+            _ = try decoder.decode(
+                "12\t\tCondition\tSNOMED\tClinical Finding\tS\t1\t19700101\t20991231\t", lineNumber: 5)
         }
     }
 }

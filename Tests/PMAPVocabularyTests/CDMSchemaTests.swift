@@ -23,14 +23,17 @@ struct CDMSchemaTests {
         for (index, fields) in parseCSV(text).enumerated() where index > 0 && fields.count >= 9 {
             let table = fields[0].lowercased()
             if expected[table] == nil { order.append(table) }
-            expected[table, default: []].append((fields[1].lowercased(), fields[3], fields[2] == "Yes", fields[6] == "Yes"))
+            expected[table, default: []].append(
+                (fields[1].lowercased(), fields[3], fields[2] == "Yes", fields[6] == "Yes"))
         }
         #expect(order == CDMSchema.tableNames)
         for table in CDMSchema.tables {
             let columns = expected[table.name] ?? []
             #expect(columns.count == table.columns.count, "column count of \(table.name)")
             for (spec, column) in zip(columns, table.columns) {
-                #expect(spec.0 == column.name && spec.1 == column.datatype && spec.2 == column.isRequired && spec.3 == column.isPrimaryKey,
+                #expect(
+                    spec.0 == column.name && spec.1 == column.datatype && spec.2 == column.isRequired
+                        && spec.3 == column.isPrimaryKey,
                     "\(table.name).\(column.name) differs from the specification")
             }
         }
@@ -47,20 +50,46 @@ struct CDMSchemaTests {
             if quoted {
                 if character == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else {
+                        if next == "\"" {
+                            field.append("\"")
+                        } else {
                             quoted = false
-                            if next == "," { row.append(field); field = "" }
-                            else if next == "\n" || next == "\r\n" { row.append(field); rows.append(row); row = []; field = "" }
-                            else { field.append(next) }
+                            if next == "," {
+                                row.append(field)
+                                field = ""
+                            } else if next == "\n" || next == "\r\n" {
+                                row.append(field)
+                                rows.append(row)
+                                row = []
+                                field = ""
+                            } else {
+                                field.append(next)
+                            }
                         }
-                    } else { quoted = false }
-                } else { field.append(character) }
-            } else if character == "\"" { quoted = true }
-            else if character == "," { row.append(field); field = "" }
-            else if character == "\n" || character == "\r\n" { row.append(field); rows.append(row); row = []; field = "" }
-            else { field.append(character) }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                row.append(field)
+                field = ""
+            } else if character == "\n" || character == "\r\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.append(character)
+            }
         }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
         return rows
     }
 }

@@ -7,7 +7,8 @@ struct ConceptHierarchyTests {
     /// A → B → C and A → C directly: C is one step from A by the short path, two by the long.
     @Test func closureRecordsShortestAndLongestPaths() throws {
         let edges = [
-            HierarchyEdge(parent: 1, child: 2), HierarchyEdge(parent: 2, child: 3), HierarchyEdge(parent: 1, child: 3),
+            HierarchyEdge(parent: 1, child: 2), HierarchyEdge(parent: 2, child: 3),
+            HierarchyEdge(parent: 1, child: 3),
             HierarchyEdge(parent: 3, child: 4),
         ]
         let rows = try ConceptHierarchy.closure(of: edges)
@@ -23,14 +24,18 @@ struct ConceptHierarchyTests {
     }
 
     @Test func selfRowsAreAddedAtLevelZero() throws {
-        let rows = try ConceptHierarchy.closure(of: [HierarchyEdge(parent: 1, child: 2)], selfRowsFor: [1, 2])
+        let rows = try ConceptHierarchy.closure(
+            of: [HierarchyEdge(parent: 1, child: 2)], selfRowsFor: [1, 2])
         #expect(rows.contains(AncestorRow(ancestor: 1, descendant: 1, minLevels: 0, maxLevels: 0)))
         #expect(rows.contains(AncestorRow(ancestor: 2, descendant: 2, minLevels: 0, maxLevels: 0)))
         #expect(rows.count == 3)
     }
 
     @Test func cycleIsRefusedNamingAConcept() {
-        let edges = [HierarchyEdge(parent: 1, child: 2), HierarchyEdge(parent: 2, child: 3), HierarchyEdge(parent: 3, child: 2)]
+        let edges = [
+            HierarchyEdge(parent: 1, child: 2), HierarchyEdge(parent: 2, child: 3),
+            HierarchyEdge(parent: 3, child: 2),
+        ]
         #expect {
             _ = try ConceptHierarchy.closure(of: edges)
         } throws: { error in

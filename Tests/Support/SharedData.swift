@@ -33,7 +33,9 @@ public enum SharedData {
             throw SharedDataMissing(path: "../shared/data")
         }
         let url = root.appendingPathComponent(relativePath)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw SharedDataMissing(path: url.path) }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw SharedDataMissing(path: url.path)
+        }
         return url
     }
 

@@ -8,55 +8,101 @@ extension CDMSchema {
             name: "person",
             columns: [
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "gender_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "year_of_birth", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "month_of_birth", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "month_of_birth", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "day_of_birth", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "birth_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "race_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "ethnicity_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "birth_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "race_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "ethnicity_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "location_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "care_site_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "person_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "gender_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "gender_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "race_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "race_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "ethnicity_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "ethnicity_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "person_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "race_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "race_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "ethnicity_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "ethnicity_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "observation_period",
             columns: [
-                CDMColumn(name: "observation_period_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "observation_period_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "observation_period_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "observation_period_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "period_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_period_start_date", datatype: "date", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_period_end_date", datatype: "date", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "period_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false
+                ),
             ]
         ),
         CDMTable(
             name: "visit_occurrence",
             columns: [
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "visit_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false
+                ),
                 CDMColumn(name: "visit_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_type_concept_id", datatype: "Integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_type_concept_id", datatype: "Integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "care_site_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "admitted_from_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "admitted_from_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "discharged_to_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "discharged_to_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "preceding_visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "admitted_from_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "admitted_from_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "discharged_to_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "discharged_to_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "preceding_visit_occurrence_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -64,117 +110,233 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_start_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_end_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "care_site_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "admitted_from_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "admitted_from_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "discharged_to_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "discharged_to_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "preceding_visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "parent_visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "admitted_from_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "admitted_from_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "discharged_to_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "discharged_to_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "preceding_visit_detail_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "parent_visit_detail_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "condition_occurrence",
             columns: [
-                CDMColumn(name: "condition_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "condition_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true
+                ),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_status_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "stop_reason", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_start_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_end_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_status_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "stop_reason", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "condition_status_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_status_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "drug_exposure",
             columns: [
-                CDMColumn(name: "drug_exposure_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "drug_exposure_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_exposure_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_exposure_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drug_exposure_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_exposure_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "verbatim_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drug_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "stop_reason", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_exposure_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_exposure_start_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_exposure_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_exposure_end_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "verbatim_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "stop_reason", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "refills", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "quantity", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "days_supply", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "sig", datatype: "varchar(MAX)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "route_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "lot_number", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "route_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "lot_number", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drug_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drug_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "route_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "dose_unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "drug_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "route_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "dose_unit_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "procedure_occurrence",
             columns: [
-                CDMColumn(name: "procedure_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "procedure_occurrence_id", datatype: "integer", isRequired: true, isPrimaryKey: true
+                ),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "procedure_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "procedure_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "procedure_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "procedure_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "procedure_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "procedure_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "modifier_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_end_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "modifier_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "quantity", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "procedure_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "procedure_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "modifier_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "procedure_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "modifier_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "device_exposure",
             columns: [
-                CDMColumn(name: "device_exposure_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "device_exposure_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "device_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "device_exposure_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "device_exposure_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "device_exposure_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "device_exposure_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "device_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "unique_device_id", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "production_id", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_exposure_start_date", datatype: "date", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_exposure_start_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_exposure_end_date", datatype: "date", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "device_exposure_end_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "unique_device_id", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "production_id", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "quantity", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "device_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "device_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "device_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "unit_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -182,27 +344,52 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "measurement_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "measurement_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false
+                ),
                 CDMColumn(name: "measurement_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "measurement_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "measurement_time", datatype: "varchar(10)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "measurement_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "operator_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "measurement_time", datatype: "varchar(10)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "operator_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "value_as_number", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "range_low", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "range_high", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "measurement_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "measurement_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "measurement_event_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "meas_event_field_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "unit_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "measurement_event_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "meas_event_field_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -210,25 +397,50 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "observation_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "observation_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false
+                ),
                 CDMColumn(name: "observation_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "observation_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "observation_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "observation_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
                 CDMColumn(name: "value_as_number", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_as_string", datatype: "varchar(60)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "qualifier_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_as_string", datatype: "varchar(60)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "qualifier_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "observation_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "observation_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "qualifier_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "observation_event_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "obs_event_field_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "qualifier_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "observation_event_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "obs_event_field_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -236,11 +448,19 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "death_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "death_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "death_type_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "cause_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "cause_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "cause_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "death_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "death_type_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "cause_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cause_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "cause_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -249,19 +469,31 @@ extension CDMSchema {
                 CDMColumn(name: "note_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "note_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "note_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "note_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "note_class_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "note_title", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_class_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_title", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "note_text", datatype: "varchar(MAX)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "encoding_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "language_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "encoding_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "language_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "note_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_occurrence_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "visit_detail_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
                 CDMColumn(name: "note_event_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "note_event_field_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_event_field_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -269,18 +501,28 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "note_nlp_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "note_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "section_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "section_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "snippet", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "\"offset\"", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "lexical_variant", datatype: "varchar(250)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "note_nlp_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "note_nlp_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "nlp_system", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "\"offset\"", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "lexical_variant", datatype: "varchar(250)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_nlp_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "note_nlp_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "nlp_system", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "nlp_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "nlp_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "term_exists", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "term_temporal", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "term_modifiers", datatype: "varchar(2000)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "term_exists", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "term_temporal", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "term_modifiers", datatype: "varchar(2000)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -288,29 +530,52 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "specimen_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "specimen_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "specimen_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "specimen_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "specimen_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
                 CDMColumn(name: "specimen_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "specimen_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "specimen_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "quantity", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "anatomic_site_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "disease_status_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "specimen_source_id", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "specimen_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "anatomic_site_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "disease_status_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "anatomic_site_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "disease_status_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "specimen_source_id", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "specimen_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "anatomic_site_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "disease_status_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "fact_relationship",
             columns: [
-                CDMColumn(name: "domain_concept_id_1", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "domain_concept_id_1", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "fact_id_1", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "domain_concept_id_2", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "domain_concept_id_2", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "fact_id_2", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "relationship_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "relationship_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -323,9 +588,14 @@ extension CDMSchema {
                 CDMColumn(name: "state", datatype: "varchar(2)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "zip", datatype: "varchar(9)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "county", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "location_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "country_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "country_source_value", datatype: "varchar(80)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "location_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "country_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "country_source_value", datatype: "varchar(80)", isRequired: false,
+                    isPrimaryKey: false),
                 CDMColumn(name: "latitude", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "longitude", datatype: "float", isRequired: false, isPrimaryKey: false),
             ]
@@ -334,51 +604,99 @@ extension CDMSchema {
             name: "care_site",
             columns: [
                 CDMColumn(name: "care_site_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "care_site_name", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "place_of_service_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "care_site_name", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "place_of_service_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
                 CDMColumn(name: "location_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "care_site_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "place_of_service_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "care_site_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "place_of_service_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "provider",
             columns: [
                 CDMColumn(name: "provider_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "provider_name", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "provider_name", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "npi", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "dea", datatype: "varchar(20)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "specialty_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "specialty_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "care_site_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "year_of_birth", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "gender_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "provider_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "specialty_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "specialty_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "gender_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "gender_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "provider_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "specialty_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "specialty_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "gender_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "payer_plan_period",
             columns: [
-                CDMColumn(name: "payer_plan_period_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "payer_plan_period_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "payer_plan_period_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "payer_plan_period_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "payer_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "payer_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "payer_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "plan_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "plan_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "plan_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "sponsor_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "sponsor_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "sponsor_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "family_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "stop_reason_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "stop_reason_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "stop_reason_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_plan_period_start_date", datatype: "date", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_plan_period_end_date", datatype: "date", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "plan_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "plan_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "plan_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "sponsor_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "sponsor_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "sponsor_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "family_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "stop_reason_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "stop_reason_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "stop_reason_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -386,26 +704,43 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "cost_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "cost_event_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cost_domain_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cost_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "currency_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cost_domain_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cost_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "currency_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "total_charge", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "total_cost", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "total_paid", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "paid_by_payer", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "paid_by_patient", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "paid_patient_copay", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "paid_patient_coinsurance", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "paid_patient_deductible", datatype: "float", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "paid_patient_copay", datatype: "float", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "paid_patient_coinsurance", datatype: "float", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "paid_patient_deductible", datatype: "float", isRequired: false, isPrimaryKey: false
+                ),
                 CDMColumn(name: "paid_by_primary", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "paid_ingredient_cost", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "paid_dispensing_fee", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "payer_plan_period_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "paid_ingredient_cost", datatype: "float", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "paid_dispensing_fee", datatype: "float", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "payer_plan_period_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "amount_allowed", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "revenue_code_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "revenue_code_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drg_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "drg_source_value", datatype: "varchar(3)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "revenue_code_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "revenue_code_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "drg_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drg_source_value", datatype: "varchar(3)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -413,10 +748,13 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "drug_era_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "drug_era_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_exposure_count", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_exposure_count", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "gap_days", datatype: "integer", isRequired: false, isPrimaryKey: false),
             ]
         ),
@@ -425,22 +763,31 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "dose_era_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "unit_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "unit_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "dose_value", datatype: "float", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "dose_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "dose_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "dose_era_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "condition_era",
             columns: [
-                CDMColumn(name: "condition_era_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "condition_era_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_era_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "condition_occurrence_count", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_era_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_era_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "condition_occurrence_count", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -448,17 +795,33 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "episode_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
                 CDMColumn(name: "person_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_start_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_start_datetime", datatype: "datetime", isRequired: false,
+                    isPrimaryKey: false),
                 CDMColumn(name: "episode_end_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "episode_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "episode_parent_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "episode_number", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "episode_object_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_source_value", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "episode_source_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_end_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "episode_parent_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_number", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_object_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_source_value", datatype: "varchar(50)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_source_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -466,78 +829,122 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "episode_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "event_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "episode_event_field_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "episode_event_field_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "metadata",
             columns: [
                 CDMColumn(name: "metadata_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "metadata_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "metadata_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "metadata_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "metadata_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
                 CDMColumn(name: "name", datatype: "varchar(250)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "value_as_string", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_as_string", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "value_as_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "value_as_number", datatype: "float", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "metadata_date", datatype: "date", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "metadata_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "metadata_datetime", datatype: "datetime", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "cdm_source",
             columns: [
-                CDMColumn(name: "cdm_source_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cdm_source_abbreviation", datatype: "varchar(25)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cdm_holder", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "source_description", datatype: "varchar(MAX)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "source_documentation_reference", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "cdm_etl_reference", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "source_release_date", datatype: "date", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_source_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_source_abbreviation", datatype: "varchar(25)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_holder", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_description", datatype: "varchar(MAX)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_documentation_reference", datatype: "varchar(255)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_etl_reference", datatype: "varchar(255)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_release_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "cdm_release_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cdm_version", datatype: "varchar(10)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "cdm_version_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "vocabulary_version", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_version", datatype: "varchar(10)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cdm_version_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "vocabulary_version", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false
+                ),
             ]
         ),
         CDMTable(
             name: "concept",
             columns: [
                 CDMColumn(name: "concept_id", datatype: "integer", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "concept_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "domain_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "concept_class_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "standard_concept", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "concept_code", datatype: "varchar(50)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_class_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "standard_concept", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_code", datatype: "varchar(50)", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "vocabulary",
             columns: [
-                CDMColumn(name: "vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "vocabulary_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "vocabulary_reference", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "vocabulary_version", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "vocabulary_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "vocabulary_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "vocabulary_reference", datatype: "varchar(255)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "vocabulary_version", datatype: "varchar(255)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "vocabulary_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "domain",
             columns: [
                 CDMColumn(name: "domain_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "domain_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "domain_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "domain_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "domain_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "concept_class",
             columns: [
-                CDMColumn(name: "concept_class_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "concept_class_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "concept_class_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_class_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "concept_class_name", datatype: "varchar(255)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_class_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
@@ -545,75 +952,116 @@ extension CDMSchema {
             columns: [
                 CDMColumn(name: "concept_id_1", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "concept_id_2", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "relationship_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "relationship_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "relationship",
             columns: [
-                CDMColumn(name: "relationship_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
-                CDMColumn(name: "relationship_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "is_hierarchical", datatype: "varchar(1)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "defines_ancestry", datatype: "varchar(1)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "reverse_relationship_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "relationship_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "relationship_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: true),
+                CDMColumn(
+                    name: "relationship_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false
+                ),
+                CDMColumn(
+                    name: "is_hierarchical", datatype: "varchar(1)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "defines_ancestry", datatype: "varchar(1)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "reverse_relationship_id", datatype: "varchar(20)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "relationship_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "concept_synonym",
             columns: [
                 CDMColumn(name: "concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "concept_synonym_name", datatype: "varchar(1000)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "language_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "concept_synonym_name", datatype: "varchar(1000)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "language_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "concept_ancestor",
             columns: [
-                CDMColumn(name: "ancestor_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "descendant_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "min_levels_of_separation", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "max_levels_of_separation", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "ancestor_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "descendant_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "min_levels_of_separation", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "max_levels_of_separation", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "source_to_concept_map",
             columns: [
-                CDMColumn(name: "source_code", datatype: "varchar(50)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "source_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "source_vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "source_code_description", datatype: "varchar(255)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "target_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "target_vocabulary_id", datatype: "varchar(20)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_code", datatype: "varchar(50)", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_vocabulary_id", datatype: "varchar(20)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "source_code_description", datatype: "varchar(255)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "target_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "target_vocabulary_id", datatype: "varchar(20)", isRequired: true,
+                    isPrimaryKey: false),
                 CDMColumn(name: "valid_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "drug_strength",
             columns: [
-                CDMColumn(name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "ingredient_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "drug_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "ingredient_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "amount_value", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "amount_unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "amount_unit_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
                 CDMColumn(name: "numerator_value", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "numerator_unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "denominator_value", datatype: "float", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "denominator_unit_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "numerator_unit_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "denominator_value", datatype: "float", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "denominator_unit_concept_id", datatype: "integer", isRequired: false,
+                    isPrimaryKey: false),
                 CDMColumn(name: "box_size", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "valid_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "valid_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "invalid_reason", datatype: "varchar(1)", isRequired: false, isPrimaryKey: false),
             ]
         ),
         CDMTable(
             name: "cohort",
             columns: [
-                CDMColumn(name: "cohort_definition_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_definition_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "subject_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "cohort_start_date", datatype: "date", isRequired: true, isPrimaryKey: false),
                 CDMColumn(name: "cohort_end_date", datatype: "date", isRequired: true, isPrimaryKey: false),
@@ -622,13 +1070,24 @@ extension CDMSchema {
         CDMTable(
             name: "cohort_definition",
             columns: [
-                CDMColumn(name: "cohort_definition_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cohort_definition_name", datatype: "varchar(255)", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cohort_definition_description", datatype: "varchar(MAX)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "definition_type_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cohort_definition_syntax", datatype: "varchar(MAX)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(name: "subject_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
-                CDMColumn(name: "cohort_initiation_date", datatype: "date", isRequired: false, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_definition_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_definition_name", datatype: "varchar(255)", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_definition_description", datatype: "varchar(MAX)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "definition_type_concept_id", datatype: "integer", isRequired: true,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_definition_syntax", datatype: "varchar(MAX)", isRequired: false,
+                    isPrimaryKey: false),
+                CDMColumn(
+                    name: "subject_concept_id", datatype: "integer", isRequired: true, isPrimaryKey: false),
+                CDMColumn(
+                    name: "cohort_initiation_date", datatype: "date", isRequired: false, isPrimaryKey: false),
             ]
         ),
     ]

@@ -20,7 +20,8 @@ extension PatientBuilder {
             return day <= lastSeen ? day : nil
         }
         let hypertensionBase = 0.5 * ageFactor
-        let hypertension = onset(hypertensionBase * (highPM25 ? PlantedTruth.hypertensionRiskRatioHighPM25 : 1))
+        let hypertension = onset(
+            hypertensionBase * (highPM25 ? PlantedTruth.hypertensionRiskRatioHighPM25 : 1))
         patient.latent.hypertension = hypertension != nil
         let diabetes = onset(0.25 * ageFactor)
         let hyperlipidemia = onset(0.35 * ageFactor)
@@ -39,33 +40,53 @@ extension PatientBuilder {
             weightKG += rng.normal(mean: 0.2, sd: 1.2)
             let treatedHTN = hypertension.map { day > $0 + 30 } ?? false
             let untreatedHTN = hypertension.map { day >= $0 - 200 && day <= $0 + 30 } ?? false
-            let systolic = baseSystolic + (untreatedHTN ? 28 : treatedHTN ? 12 : 0) + rng.normal(mean: 0, sd: 7)
+            let systolic =
+                baseSystolic + (untreatedHTN ? 28 : treatedHTN ? 12 : 0) + rng.normal(mean: 0, sd: 7)
             let diastolic = systolic * 0.62 + rng.normal(mean: 2, sd: 5)
-            measure(codes.systolic, on: day, systolic, unit: "mm[Hg]", low: 90, high: 130, channel: .ehr, decimals: 0)
-            measure(codes.diastolic, on: day, diastolic, unit: "mm[Hg]", low: 60, high: 80, channel: .ehr, decimals: 0)
+            measure(
+                codes.systolic, on: day, systolic, unit: "mm[Hg]", low: 90, high: 130, channel: .ehr,
+                decimals: 0)
+            measure(
+                codes.diastolic, on: day, diastolic, unit: "mm[Hg]", low: 60, high: 80, channel: .ehr,
+                decimals: 0)
             measure(codes.weight, on: day, weightKG, unit: "kg", channel: .ehr)
-            measure(codes.bmi, on: day, weightKG / pow(heightCM / 100, 2), unit: "kg/m2", low: 18.5, high: 25, channel: .ehr)
+            measure(
+                codes.bmi, on: day, weightKG / pow(heightCM / 100, 2), unit: "kg/m2", low: 18.5, high: 25,
+                channel: .ehr)
             if index == 0 {
                 measure(codes.height, on: day, heightCM, unit: "cm", channel: .ehr)
-                measure(codes.heartRate, on: day, rng.normal(mean: 72, sd: 9), unit: "/min", low: 60, high: 100, channel: .ehr, decimals: 0)
+                measure(
+                    codes.heartRate, on: day, rng.normal(mean: 72, sd: 9), unit: "/min", low: 60, high: 100,
+                    channel: .ehr, decimals: 0)
             }
             // Labs at about every second visit, through the lab feed.
             if index % 2 == 0 {
                 let diabetic = diabetes.map { day >= $0 - 120 } ?? false
                 let kidneyDisease = kidney.map { day >= $0 - 120 } ?? false
-                let creatinine = baseCreatinine * (kidneyDisease ? rng.uniform(1.6, 2.4) : 1) + rng.normal(mean: 0, sd: 0.05)
+                let creatinine =
+                    baseCreatinine * (kidneyDisease ? rng.uniform(1.6, 2.4) : 1)
+                    + rng.normal(mean: 0, sd: 0.05)
                 let ageNow = age(on: day)
-                let egfr = 142 * pow(min(creatinine / 0.9, 1), -0.302) * pow(max(creatinine / 0.9, 1), -1.2) * pow(0.9938, ageNow)
-                measure(codes.creatinine, on: day, creatinine, unit: "mg/dL", low: 0.6, high: 1.3, channel: .lab, decimals: 2)
-                measure(codes.egfr, on: day, egfr, unit: "mL/min/{1.73_m2}", low: 60, channel: .lab, decimals: 0)
+                let egfr =
+                    142 * pow(min(creatinine / 0.9, 1), -0.302) * pow(max(creatinine / 0.9, 1), -1.2)
+                    * pow(0.9938, ageNow)
+                measure(
+                    codes.creatinine, on: day, creatinine, unit: "mg/dL", low: 0.6, high: 1.3, channel: .lab,
+                    decimals: 2)
+                measure(
+                    codes.egfr, on: day, egfr, unit: "mL/min/{1.73_m2}", low: 60, channel: .lab, decimals: 0)
                 let hba1c = diabetic ? rng.normal(mean: 7.6, sd: 0.8) : rng.normal(mean: 5.3, sd: 0.3)
                 measure(codes.hba1c, on: day, hba1c, unit: "%", low: 4, high: 5.6, channel: .lab)
                 let onStatin = hyperlipidemia.map { day > $0 + 30 } ?? false
                 let raisedLDL = hyperlipidemia.map { day >= $0 - 200 } ?? false
                 let ldl = (baseLDL + (raisedLDL ? 55 : 0)) * (onStatin ? 0.6 : 1) + rng.normal(mean: 0, sd: 8)
                 measure(codes.ldl, on: day, ldl, unit: "mg/dL", high: 130, channel: .lab, decimals: 0)
-                measure(codes.cholesterol, on: day, ldl + rng.normal(mean: 75, sd: 12), unit: "mg/dL", high: 200, channel: .lab, decimals: 0)
-                measure(codes.hemoglobin, on: day, rng.normal(mean: patient.sex == .male ? 14.8 : 13.2, sd: 0.9), unit: "g/dL", low: 12, high: 17.5, channel: .lab)
+                measure(
+                    codes.cholesterol, on: day, ldl + rng.normal(mean: 75, sd: 12), unit: "mg/dL", high: 200,
+                    channel: .lab, decimals: 0)
+                measure(
+                    codes.hemoglobin, on: day, rng.normal(mean: patient.sex == .male ? 14.8 : 13.2, sd: 0.9),
+                    unit: "g/dL", low: 12, high: 17.5, channel: .lab)
             }
         }
 

@@ -50,7 +50,6 @@ extension PatientBuilder {
             PlantedTruth.relapseRateUntreated * PlantedTruth.relapseRateRatioModerateVsNone
                 * PlantedTruth.relapseRateRatioHighVsModerate,
         ]
-        var relapseYears: [Double] = []
         for period in periods where period.to >= period.from {
             var day = Double(period.from.value)
             let end = Double(period.to.value + 1)
@@ -58,7 +57,6 @@ extension PatientBuilder {
                 day += rng.exponential(rate: rates[period.kind] / 365.25)
                 if day >= end { break }
                 condition(codes.msRelapse, on: Day(Int(day)))
-                relapseYears.append(age(on: Day(Int(day))))
             }
         }
 
@@ -101,7 +99,8 @@ extension PatientBuilder {
         var supplemented = false
         while day <= lastSeen {
             let level = max(4, rng.normal(mean: supplemented ? 32 : 22, sd: 8))
-            measure(codes.vitaminD, on: day, level, unit: "ng/mL", low: 30, high: 100, channel: .lab, decimals: 0)
+            measure(
+                codes.vitaminD, on: day, level, unit: "ng/mL", low: 30, high: 100, channel: .lab, decimals: 0)
             if level < 20 && !supplemented {
                 supplemented = true
                 prescribe(codes.cholecalciferol, from: day, to: lastSeen, supply: 90)

@@ -47,14 +47,17 @@ extension PatientBuilder {
             let years = age(on: day) - 50
             var psa = basePSA * exp(0.03 * years)
             if let diagnosis, diagnosis - day < 730 { psa += 4.5 * Double(730 - (diagnosis - day)) / 730 }
-            measure(codes.psa, on: day, psa * exp(rng.normal(mean: 0, sd: 0.1)), unit: "ng/mL", high: 4, channel: .lab, decimals: 2)
+            measure(
+                codes.psa, on: day, psa * exp(rng.normal(mean: 0, sd: 0.1)), unit: "ng/mL", high: 4,
+                channel: .lab, decimals: 2)
             day = day + 365 + rng.int(-30...30)
         }
         guard let diagnosis else { return }
         patient.latent.prostateDiagnosis = diagnosis
 
         let psaAtDiagnosis = rng.uniform(4.5, 14)
-        measure(codes.psa, on: diagnosis - 60, psaAtDiagnosis, unit: "ng/mL", high: 4, channel: .lab, decimals: 2)
+        measure(
+            codes.psa, on: diagnosis - 60, psaAtDiagnosis, unit: "ng/mL", high: 4, channel: .lab, decimals: 2)
         condition(codes.elevatedPSA, on: diagnosis - 60)
         procedure(codes.prostateBiopsy, on: diagnosis - 21)
         condition(codes.prostateCancer, on: diagnosis)
@@ -66,7 +69,9 @@ extension PatientBuilder {
         measureCoded(codes.mCategory, on: diagnosis, value: codes.m0)
 
         // Metastatic progression: exponential hazard by grade group, times the BRCA2 ratio.
-        let hazard = PlantedTruth.progressionHazardByGradeGroup[grade] * (brca2 ? PlantedTruth.brca2ProgressionHazardRatio : 1)
+        let hazard =
+            PlantedTruth.progressionHazardByGradeGroup[grade]
+            * (brca2 ? PlantedTruth.brca2ProgressionHazardRatio : 1)
         let metastasis = diagnosis + Int(rng.exponential(rate: hazard) * 365.25)
         let recurrence = diagnosis + Int(rng.exponential(rate: 0.08) * 365.25) + 180
 
@@ -82,7 +87,8 @@ extension PatientBuilder {
         default:
             procedure(codes.radiotherapy, on: treatmentDay)
             prescribe(codes.leuprolide, from: treatmentDay, to: min(lastSeen, treatmentDay + 2 * 365))
-            prescribe(codes.bicalutamide, from: treatmentDay, to: min(lastSeen, treatmentDay + 30), supply: 30)
+            prescribe(
+                codes.bicalutamide, from: treatmentDay, to: min(lastSeen, treatmentDay + 30), supply: 30)
             nadir = 0.4
         }
 
@@ -104,7 +110,9 @@ extension PatientBuilder {
             } else {
                 psa = nadir
             }
-            measure(codes.psa, on: day, psa * exp(rng.normal(mean: 0, sd: 0.08)), unit: "ng/mL", high: 4, channel: .lab, decimals: 2)
+            measure(
+                codes.psa, on: day, psa * exp(rng.normal(mean: 0, sd: 0.08)), unit: "ng/mL", high: 4,
+                channel: .lab, decimals: 2)
             day = day + 182
         }
 
@@ -113,9 +121,15 @@ extension PatientBuilder {
         condition(codes.boneMetastasis, on: metastasis)
         measureCoded(codes.mCategory, on: metastasis, value: codes.m1)
         prescribe(codes.leuprolide, from: metastasis, to: lastSeen)
-        prescribe(rng.chance(0.5) ? codes.abiraterone : codes.enzalutamide, from: metastasis + 14, to: lastSeen)
-        if rng.chance(0.4) { prescribe(codes.docetaxel, from: metastasis + 60, to: min(lastSeen, metastasis + 60 + 126), supply: 21) }
-        measure(codes.testosterone, on: metastasis + 90, rng.uniform(8, 40), unit: "ng/dL", low: 264, high: 916, channel: .lab, decimals: 0)
+        prescribe(
+            rng.chance(0.5) ? codes.abiraterone : codes.enzalutamide, from: metastasis + 14, to: lastSeen)
+        if rng.chance(0.4) {
+            prescribe(
+                codes.docetaxel, from: metastasis + 60, to: min(lastSeen, metastasis + 60 + 126), supply: 21)
+        }
+        measure(
+            codes.testosterone, on: metastasis + 90, rng.uniform(8, 40), unit: "ng/dL", low: 264, high: 916,
+            channel: .lab, decimals: 0)
         // Cancer death after metastasis; it ends follow-up.
         let cancerDeath = metastasis + Int(rng.exponential(rate: 0.3) * 365.25)
         if cancerDeath < lastSeen {

@@ -47,8 +47,10 @@ struct PatientBuilder {
         if let dead = death, dead > PlantedTruth.dataEnd { death = nil }
         followUpEnd = min(death ?? PlantedTruth.dataEnd, PlantedTruth.dataEnd)
         patient = SynthPatient(
-            index: index, fhirID: rng.uuid(), mrn: mrn, ssn: ssn, givenName: given, familyName: family, sex: sex,
-            birthDate: birth, raceConceptID: race, ethnicityConceptID: hispanic ? 38_003_563 : 38_003_564, address: address,
+            index: index, fhirID: rng.uuid(), mrn: mrn, ssn: ssn, givenName: given, familyName: family,
+            sex: sex,
+            birthDate: birth, raceConceptID: race, ethnicityConceptID: hispanic ? 38_003_563 : 38_003_564,
+            address: address,
             phone: phone, email: email, firstSeen: firstSeen, lastSeen: followUpEnd, deathDate: death)
         self.rng = rng
     }
@@ -73,7 +75,8 @@ struct PatientBuilder {
         if let number = visitByDay[day.value] { return number }
         let number = patient.visits.count + 1
         let length = kind == .inpatient ? rng.int(1...6) : 0
-        patient.visits.append(SynthPatient.Visit(number: number, kind: kind, start: day, end: min(day + length, lastSeen)))
+        patient.visits.append(
+            SynthPatient.Visit(number: number, kind: kind, start: day, end: min(day + length, lastSeen)))
         visitByDay[day.value] = number
         return number
     }
@@ -85,14 +88,16 @@ struct PatientBuilder {
     }
 
     mutating func measure(
-        _ code: SynthCode, on day: Day, _ value: Double, unit: String, low: Double? = nil, high: Double? = nil,
+        _ code: SynthCode, on day: Day, _ value: Double, unit: String, low: Double? = nil,
+        high: Double? = nil,
         channel: SynthPatient.Measurement.Channel, decimals: Int = 1
     ) {
         let number = visit(on: day)
         let factor = pow(10, Double(decimals))
         patient.measurements.append(
             SynthPatient.Measurement(
-                code: code, day: day, value: (value * factor).rounded() / factor, valueCode: nil, unit: Codes.unit(unit),
+                code: code, day: day, value: (value * factor).rounded() / factor, valueCode: nil,
+                unit: Codes.unit(unit),
                 referenceLow: low, referenceHigh: high, channel: channel, visit: number, decimals: decimals))
     }
 
@@ -100,7 +105,8 @@ struct PatientBuilder {
         let number = visit(on: day)
         patient.measurements.append(
             SynthPatient.Measurement(
-                code: code, day: day, value: nil, valueCode: value, unit: nil, referenceLow: nil, referenceHigh: nil,
+                code: code, day: day, value: nil, valueCode: value, unit: nil, referenceLow: nil,
+                referenceHigh: nil,
                 channel: .ehr, visit: number, decimals: 0))
     }
 
@@ -110,7 +116,8 @@ struct PatientBuilder {
         while day <= end {
             let days = min(supply, end - day + 1)
             let number = visit(on: day)
-            patient.drugs.append(SynthPatient.DrugExposure(code: drug, start: day, daysSupply: days, visit: number))
+            patient.drugs.append(
+                SynthPatient.DrugExposure(code: drug, start: day, daysSupply: days, visit: number))
             day = day + supply
         }
     }

@@ -17,10 +17,9 @@ public struct PopulationGenerator: Sendable {
 
     /// Patient number `index` (0-based).
     public func patient(_ index: Int) -> SynthPatient {
-        var rng = SynthRandom(seed: seed, stream: UInt64(index))
-        var builder = PatientBuilder(index: index, rng: rng, codes: codes)
+        var builder = PatientBuilder(
+            index: index, rng: SynthRandom(seed: seed, stream: UInt64(index)), codes: codes)
         builder.generate()
-        rng = builder.rng
         return builder.patient
     }
 }
@@ -48,7 +47,7 @@ struct Codes: Sendable {
         diabetes = try c.code(201826)
         hyperlipidemia = try c.code(432867)
         ckd = try c.code(443597)
-        depression = try c.code(4152280)
+        depression = try c.code(4_152_280)
         obesity = try c.code(433736)
         prostateCancer = try c.code(200962)
         elevatedPSA = try c.code(2_000_000_002)
@@ -61,26 +60,29 @@ struct Codes: Sendable {
         msRelapse = try c.code(2_000_000_046)
         mriLesionFinding = try c.code(2_000_000_047)
         var icd: [Int64: SynthCode] = [:]
-        for standard in [hypertension, diabetes, hyperlipidemia, ckd, depression, obesity, prostateCancer, multipleSclerosis] {
+        for standard in [
+            hypertension, diabetes, hyperlipidemia, ckd, depression, obesity, prostateCancer,
+            multipleSclerosis,
+        ] {
             icd[standard.conceptID] = c.icd10(for: standard.conceptID, mapsTo: mapsTo)
         }
         icd10 = icd
-        psa = try c.code(3013603)
-        hba1c = try c.code(3004410)
-        creatinine = try c.code(3016723)
-        egfr = try c.code(40764999)
-        ldl = try c.code(3028288)
-        cholesterol = try c.code(3027114)
-        glucose = try c.code(3004501)
-        hemoglobin = try c.code(3000963)
-        vitaminD = try c.code(40765040)
-        testosterone = try c.code(3008893)
-        bmi = try c.code(3038553)
-        weight = try c.code(3025315)
-        height = try c.code(3036277)
-        systolic = try c.code(3004249)
-        diastolic = try c.code(3012888)
-        heartRate = try c.code(3027018)
+        psa = try c.code(3_013_603)
+        hba1c = try c.code(3_004_410)
+        creatinine = try c.code(3_016_723)
+        egfr = try c.code(40_764_999)
+        ldl = try c.code(3_028_288)
+        cholesterol = try c.code(3_027_114)
+        glucose = try c.code(3_004_501)
+        hemoglobin = try c.code(3_000_963)
+        vitaminD = try c.code(40_765_040)
+        testosterone = try c.code(3_008_893)
+        bmi = try c.code(3_038_553)
+        weight = try c.code(3_025_315)
+        height = try c.code(3_036_277)
+        systolic = try c.code(3_004_249)
+        diastolic = try c.code(3_012_888)
+        heartRate = try c.code(3_027_018)
         edss = try c.code(2_000_000_500)
         t2Lesions = try c.code(2_000_000_501)
         gadLesions = try c.code(2_000_000_502)
@@ -88,33 +90,34 @@ struct Codes: Sendable {
         gradeGroup = try c.code(2_000_001_005)
         tCategory = try c.code(2_000_001_006)
         mCategory = try c.code(2_000_001_007)
-        gradeGroups = try [36662377, 36662565, 36662476, 36662300, 36662543].map(c.code)
-        tCategories = try [1538812, 1538375, 1538400, 1538855].map(c.code)
+        gradeGroups = try [36_662_377, 36_662_565, 36_662_476, 36_662_300, 36_662_543].map(c.code)
+        tCategories = try [1_538_812, 1_538_375, 1_538_400, 1_538_855].map(c.code)
         m0 = try c.code(2_000_000_026)
-        m1 = try c.code(1538290)
-        lisinopril = try c.code(1308216)
-        amlodipine = try c.code(1332418)
-        metformin = try c.code(1503297)
-        atorvastatin = try c.code(1545958)
+        m1 = try c.code(1_538_290)
+        lisinopril = try c.code(1_308_216)
+        amlodipine = try c.code(1_332_418)
+        metformin = try c.code(1_503_297)
+        atorvastatin = try c.code(1_545_958)
         sertraline = try c.code(739138)
-        leuprolide = try c.code(1351541)
-        bicalutamide = try c.code(1344381)
-        abiraterone = try c.code(40239056)
-        enzalutamide = try c.code(42900250)
-        docetaxel = try c.code(1315942)
-        moderateDMTs = try [722424, 751889, 43526424, 42900584].map(c.code)
-        highDMTs = try [735843, 2_000_000_518, 1312706].map(c.code)
-        cholecalciferol = try c.code(19095164)
-        prostateBiopsy = try c.code(4278515)
-        radicalProstatectomy = try c.code(4096783)
-        radiotherapy = try c.code(4141448)
-        brainMRI = try c.code(44784284)
+        leuprolide = try c.code(1_351_541)
+        bicalutamide = try c.code(1_344_381)
+        abiraterone = try c.code(40_239_056)
+        enzalutamide = try c.code(42_900_250)
+        docetaxel = try c.code(1_315_942)
+        moderateDMTs = try [722424, 751889, 43_526_424, 42_900_584].map(c.code)
+        highDMTs = try [735843, 2_000_000_518, 1_312_706].map(c.code)
+        cholecalciferol = try c.code(19_095_164)
+        prostateBiopsy = try c.code(4_278_515)
+        radicalProstatectomy = try c.code(4_096_783)
+        radiotherapy = try c.code(4_141_448)
+        brainMRI = try c.code(44_784_284)
     }
 
     /// The OMOP unit concepts of the UCUM units the generator reports.
     static let units: [String: Int64] = [
         "ng/mL": 8842, "%": 8554, "mg/dL": 8840, "mL/min/{1.73_m2}": 720870, "g/dL": 8713, "ng/dL": 8817,
-        "kg/m2": 9531, "kg": 9529, "cm": 8582, "mm[Hg]": 8876, "/min": 8541, "{score}": 44777566, "{count}": 0,
+        "kg/m2": 9531, "kg": 9529, "cm": 8582, "mm[Hg]": 8876, "/min": 8541, "{score}": 44_777_566,
+        "{count}": 0,
         "{steps}/d": 0,
     ]
 

@@ -14,7 +14,8 @@ public struct SynthCode: Sendable, Hashable {
     /// FHIR code system URIs of the OMOP vocabularies the generator uses.
     public static let systems: [String: String] = [
         "SNOMED": "http://snomed.info/sct", "LOINC": "http://loinc.org",
-        "RxNorm": "http://www.nlm.nih.gov/research/umls/rxnorm", "ICD10CM": "http://hl7.org/fhir/sid/icd-10-cm",
+        "RxNorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "ICD10CM": "http://hl7.org/fhir/sid/icd-10-cm",
         "NCIt": "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl", "UCUM": "http://unitsofmeasure.org",
         "PMAP": SynthCode.localSystem,
     ]
@@ -50,14 +51,18 @@ struct SynthCatalog {
     /// The code for `id`; the starter vocabulary test guarantees every id the generator names.
     func code(_ id: Int64) throws -> SynthCode {
         guard let concept = concepts[id] else {
-            throw PMAPError(.failure, "the synthetic generator needs concept \(id), which the starter vocabulary lacks; this is a bug in PMAP")
+            throw PMAPError(
+                .failure,
+                "the synthetic generator needs concept \(id), which the starter vocabulary lacks; this is a bug in PMAP"
+            )
         }
         return SynthCode(concept: concept)
     }
 
     /// The ICD-10-CM source code that maps to standard concept `id`, when the vocabulary has one.
     func icd10(for id: Int64, mapsTo: [VocabularyContent.MapsTo]) -> SynthCode? {
-        guard let link = mapsTo.first(where: { $0.target.rawValue == id }), let concept = concepts[link.source.rawValue],
+        guard let link = mapsTo.first(where: { $0.target.rawValue == id }),
+            let concept = concepts[link.source.rawValue],
             concept.vocabularyID == "ICD10CM"
         else { return nil }
         return SynthCode(concept: concept)

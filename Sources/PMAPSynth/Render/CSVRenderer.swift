@@ -25,7 +25,8 @@ final class CSVRenderer: SynthRenderer {
             for year in PlantedTruth.dataStart.year...PlantedTruth.dataEnd.year {
                 // Air quality improves slowly over the years; the ranking of ZIP3s stays.
                 let pm25 = place.pm25 * (1 - 0.01 * Double(year - PlantedTruth.dataStart.year))
-                try environment.write("\(place.zip3),\(year),\(Text.number(pm25, decimals: 1)),\(place.adi)\n")
+                try environment.write(
+                    "\(place.zip3),\(year),\(Text.number(pm25, decimals: 1)),\(place.adi)\n")
             }
         }
         try environment.drain()

@@ -42,7 +42,8 @@ final class FHIRRenderer: SynthRenderer {
             try conditions.write(
                 #"{"resourceType":"Condition","id":"\#(p.fhirID)-c\#(index + 1)","meta":{"lastUpdated":"\#(lastUpdated)"},"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"}]},"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-category","code":"encounter-diagnosis"}]}],"code":{"coding":[\#(codings.joined(separator: ","))],"text":\#(Text.json(condition.code.display))},"#
                     + subject + encounter(condition.visit)
-                    + #","onsetDateTime":"\#(condition.onset.iso)","recordedDate":"\#(condition.onset.iso)"}"# + "\n")
+                    + #","onsetDateTime":"\#(condition.onset.iso)","recordedDate":"\#(condition.onset.iso)"}"#
+                    + "\n")
         }
 
         let observations = try sink.stream("fhir/Observation.ndjson")
@@ -52,19 +53,31 @@ final class FHIRRenderer: SynthRenderer {
                 value =
                     #","valueQuantity":{"value":\#(Text.number(number, decimals: measurement.decimals)),"unit":\#(Text.json(unit.ucum)),"system":"http://unitsofmeasure.org","code":\#(Text.json(unit.ucum))}"#
             } else if let code = measurement.valueCode {
-                value = #","valueCodeableConcept":{"coding":[\#(coding(code))],"text":\#(Text.json(code.display))}"#
+                value =
+                    #","valueCodeableConcept":{"coding":[\#(coding(code))],"text":\#(Text.json(code.display))}"#
             }
             var range = ""
-            if measurement.referenceLow != nil || measurement.referenceHigh != nil, let unit = measurement.unit {
+            if measurement.referenceLow != nil || measurement.referenceHigh != nil,
+                let unit = measurement.unit
+            {
                 var parts: [String] = []
-                if let low = measurement.referenceLow { parts.append(#""low":{"value":\#(Text.number(low, decimals: 1)),"unit":\#(Text.json(unit.ucum)),"system":"http://unitsofmeasure.org","code":\#(Text.json(unit.ucum))}"#) }
-                if let high = measurement.referenceHigh { parts.append(#""high":{"value":\#(Text.number(high, decimals: 1)),"unit":\#(Text.json(unit.ucum)),"system":"http://unitsofmeasure.org","code":\#(Text.json(unit.ucum))}"#) }
+                if let low = measurement.referenceLow {
+                    parts.append(
+                        #""low":{"value":\#(Text.number(low, decimals: 1)),"unit":\#(Text.json(unit.ucum)),"system":"http://unitsofmeasure.org","code":\#(Text.json(unit.ucum))}"#
+                    )
+                }
+                if let high = measurement.referenceHigh {
+                    parts.append(
+                        #""high":{"value":\#(Text.number(high, decimals: 1)),"unit":\#(Text.json(unit.ucum)),"system":"http://unitsofmeasure.org","code":\#(Text.json(unit.ucum))}"#
+                    )
+                }
                 range = #","referenceRange":[{\#(parts.joined(separator: ","))}]"#
             }
             let category = Self.category(measurement.code)
             try observations.write(
                 #"{"resourceType":"Observation","id":"\#(p.fhirID)-o\#(index + 1)","meta":{"lastUpdated":"\#(lastUpdated)"},"status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"\#(category)"}]}],"code":{"coding":[\#(coding(measurement.code))],"text":\#(Text.json(measurement.code.display))},"#
-                    + subject + encounter(measurement.visit) + #","effectiveDateTime":"\#(measurement.day.iso)""# + value + range + "}\n")
+                    + subject + encounter(measurement.visit)
+                    + #","effectiveDateTime":"\#(measurement.day.iso)""# + value + range + "}\n")
         }
 
         let requests = try sink.stream("fhir/MedicationRequest.ndjson")
@@ -80,7 +93,8 @@ final class FHIRRenderer: SynthRenderer {
         for (index, procedure) in p.procedures.enumerated() {
             try procedures.write(
                 #"{"resourceType":"Procedure","id":"\#(p.fhirID)-p\#(index + 1)","meta":{"lastUpdated":"\#(lastUpdated)"},"status":"completed","code":{"coding":[\#(coding(procedure.code))],"text":\#(Text.json(procedure.code.display))},"#
-                    + subject + encounter(procedure.visit) + #","performedDateTime":"\#(procedure.day.iso)"}"# + "\n")
+                    + subject + encounter(procedure.visit) + #","performedDateTime":"\#(procedure.day.iso)"}"#
+                    + "\n")
         }
 
         if let optOut = p.researchOptOut {
@@ -100,14 +114,16 @@ final class FHIRRenderer: SynthRenderer {
         switch code.code {
         case "8480-6", "8462-4", "29463-7", "8302-2", "39156-5", "8867-4": return "vital-signs"
         default:
-            return code.display.contains("MRI") ? "imaging" : code.display.contains("EDSS") ? "exam" : "laboratory"
+            return code.display.contains("MRI")
+                ? "imaging" : code.display.contains("EDSS") ? "exam" : "laboratory"
         }
     }
 
     /// US Core OMB race and ethnicity codes for the OMOP concepts the generator uses.
     private static let omb: [Int64: (String, String)] = [
         8527: ("2106-3", "White"), 8516: ("2054-5", "Black or African American"), 8515: ("2028-9", "Asian"),
-        8657: ("1002-5", "American Indian or Alaska Native"), 8557: ("2076-8", "Native Hawaiian or Other Pacific Islander"),
+        8657: ("1002-5", "American Indian or Alaska Native"),
+        8557: ("2076-8", "Native Hawaiian or Other Pacific Islander"),
         38_003_563: ("2135-2", "Hispanic or Latino"), 38_003_564: ("2186-5", "Not Hispanic or Latino"),
     ]
 

@@ -40,15 +40,18 @@ final class HL7v2Renderer: SynthRenderer {
 
     private static let cdcrec: [Int64: String] = [
         8527: "2106-3^White", 8516: "2054-5^Black or African American", 8515: "2028-9^Asian",
-        8657: "1002-5^American Indian or Alaska Native", 8557: "2076-8^Native Hawaiian or Other Pacific Islander",
+        8657: "1002-5^American Indian or Alaska Native",
+        8557: "2076-8^Native Hawaiian or Other Pacific Islander",
         38_003_563: "2135-2^Hispanic or Latino", 38_003_564: "2186-5^Not Hispanic or Latino",
     ]
 
     private func pid(_ p: SynthPatient, phone: String) -> String {
         let name = "\(Self.escape(p.familyName))^\(Self.escape(p.givenName))^^^^^L"
-        let address = "\(Self.escape(p.address.line))^^\(Self.escape(p.address.city))^\(p.address.state)^\(p.address.zip)^USA^H"
+        let address =
+            "\(Self.escape(p.address.line))^^\(Self.escape(p.address.city))^\(p.address.state)^\(p.address.zip)^USA^H"
         let telecom = "\(phone)^PRN^PH~^NET^Internet^\(Self.escape(p.email))"
-        return "PID|1||\(p.mrn)^^^\(Self.facility)^MR~\(p.ssn)^^^SSA^SS||\(name)||\(p.birthDate.compact)|\(p.sex == .male ? "M" : "F")||"
+        return
+            "PID|1||\(p.mrn)^^^\(Self.facility)^MR~\(p.ssn)^^^SSA^SS||\(name)||\(p.birthDate.compact)|\(p.sex == .male ? "M" : "F")||"
             + "\(Self.cdcrec[p.raceConceptID]!)^CDCREC|\(address)||\(telecom)|||||||||\(Self.cdcrec[p.ethnicityConceptID]!)^CDCREC\r"
     }
 
@@ -56,11 +59,13 @@ final class HL7v2Renderer: SynthRenderer {
         // Registration at the first visit; one patient in ten later updates the phone number,
         // so the registration carries an older one than the EHR.
         let updatesPhone = p.index % 10 == 3
-        let oldPhone = updatesPhone ? String(p.phone.dropLast(2)) + (p.phone.hasSuffix("00") ? "01" : "00") : p.phone
+        let oldPhone =
+            updatesPhone ? String(p.phone.dropLast(2)) + (p.phone.hasSuffix("00") ? "01" : "00") : p.phone
         let registered = p.firstSeen.compact + "0800"
         try registrations.write(
             msh("ADT^A04", "ADT_A01", time: registered, control: "A04-\(p.index)") + "EVN|A04|\(registered)\r"
-                + pid(p, phone: oldPhone) + "PV1|1|O|CLINIC^^^\(Self.facility)||||||||||||||||V\(p.index)-1\r")
+                + pid(p, phone: oldPhone) + "PV1|1|O|CLINIC^^^\(Self.facility)||||||||||||||||V\(p.index)-1\r"
+        )
         if updatesPhone {
             let updated = (p.firstSeen + (p.lastSeen - p.firstSeen) / 2).compact + "0900"
             try registrations.write(
@@ -77,17 +82,22 @@ final class HL7v2Renderer: SynthRenderer {
             labMessages += 1
             let time = day.compact + "0830"
             let order = "L\(p.index)-\(day.compact)"
-            var message = msh("ORU^R01", "ORU_R01", time: day.compact + "1500", control: "R01-\(p.index)-\(day.compact)")
+            var message = msh(
+                "ORU^R01", "ORU_R01", time: day.compact + "1500", control: "R01-\(p.index)-\(day.compact)")
             message += pid(p, phone: p.phone) + "PV1|1|O|LAB^^^\(Self.facility)\r"
             message += "ORC|RE|\(order)|\(order)F\r"
-            message += "OBR|1|\(order)|\(order)F|PANEL^Outpatient laboratory panel^99PMAP|||\(time)|||||||||||||||\(day.compact)1500|||F\r"
+            message +=
+                "OBR|1|\(order)|\(order)F|PANEL^Outpatient laboratory panel^99PMAP|||\(time)|||||||||||||||\(day.compact)1500|||F\r"
             for (index, result) in draws[day]!.enumerated() {
                 guard let value = result.value, let unit = result.unit else { continue }
                 let system = result.code.system == SynthCode.systems["LOINC"] ? "LN" : "99PMAP"
-                let identifier = "\(Self.escape(result.code.code))^\(Self.escape(result.code.display))^\(system)"
+                let identifier =
+                    "\(Self.escape(result.code.code))^\(Self.escape(result.code.display))^\(system)"
                 var range = ""
                 switch (result.referenceLow, result.referenceHigh) {
-                case (let low?, let high?): range = "\(Text.number(low, decimals: result.decimals))-\(Text.number(high, decimals: result.decimals))"
+                case (let low?, let high?):
+                    range =
+                        "\(Text.number(low, decimals: result.decimals))-\(Text.number(high, decimals: result.decimals))"
                 case (let low?, nil): range = ">\(Text.number(low, decimals: result.decimals))"
                 case (nil, let high?): range = "<\(Text.number(high, decimals: result.decimals))"
                 default: break

@@ -49,9 +49,12 @@ enum Text {
 
     /// A CSV field, quoted when it holds a comma, quote or line break.
     static func csv(_ value: String) -> String {
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
+        guard needsCSVQuotes(value) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Whether a CSV field must be quoted (scans bytes, not characters).
+    static func needsCSVQuotes(_ value: String) -> Bool {
+        value.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
     }
 }

@@ -13,32 +13,42 @@ final class TruthRenderer: SynthRenderer {
             effect(
                 "brca2_metastasis_hazard_ratio", PlantedTruth.brca2ProgressionHazardRatio,
                 "Hazard ratio of bone metastasis after prostate cancer diagnosis, BRCA2 c.5946del carriers vs non-carriers, within ISUP grade group (baseline hazard constant in time, set by grade group).",
-                "Among men with a prostate cancer diagnosis and a germline panel: time from diagnosis to the metastasis condition, censored at death or the end of data; Cox model stratified by grade group, or a Mantel-Haenszel rate ratio over grade groups."),
+                "Among men with a prostate cancer diagnosis and a germline panel: time from diagnosis to the metastasis condition, censored at death or the end of data; Cox model stratified by grade group, or a Mantel-Haenszel rate ratio over grade groups."
+            ),
             effect(
-                "ms_relapse_rate_ratio_high_vs_moderate_efficacy", PlantedTruth.relapseRateRatioHighVsModerate,
+                "ms_relapse_rate_ratio_high_vs_moderate_efficacy",
+                PlantedTruth.relapseRateRatioHighVsModerate,
                 "Relapse rate ratio during high-efficacy disease-modifying therapy (natalizumab, ocrelizumab, alemtuzumab) vs moderate-efficacy therapy (interferon beta-1a, glatiramer, dimethyl fumarate, teriflunomide).",
-                "Relapses (MS relapse conditions) per person-year of exposure to each therapy class, exposure from the drug records; ratio with a Poisson confidence interval."),
+                "Relapses (MS relapse conditions) per person-year of exposure to each therapy class, exposure from the drug records; ratio with a Poisson confidence interval."
+            ),
             effect(
-                "ms_relapse_rate_ratio_moderate_efficacy_vs_none", PlantedTruth.relapseRateRatioModerateVsNone,
+                "ms_relapse_rate_ratio_moderate_efficacy_vs_none",
+                PlantedTruth.relapseRateRatioModerateVsNone,
                 "Relapse rate ratio during moderate-efficacy therapy vs no therapy (from MS diagnosis to end of follow-up).",
-                "As above, untreated time being follow-up after MS diagnosis not covered by any disease-modifying therapy."),
+                "As above, untreated time being follow-up after MS diagnosis not covered by any disease-modifying therapy."
+            ),
             effect(
                 "ms_relapse_rate_untreated_per_year", PlantedTruth.relapseRateUntreated,
-                "Yearly relapse rate without disease-modifying therapy.", "Relapses per person-year of untreated follow-up."),
+                "Yearly relapse rate without disease-modifying therapy.",
+                "Relapses per person-year of untreated follow-up."),
             effect(
                 "ms_edss_slope_class_stable", PlantedTruth.msClassEDSSSlopes[0],
                 "EDSS points per year in latent trajectory class 0 (stable); EDSS every six months, rounded to 0.5, noise SD 0.25.",
-                "Per-patient least-squares EDSS slope over the first ten years after diagnosis, averaged within the class."),
+                "Per-patient least-squares EDSS slope over the first ten years after diagnosis, averaged within the class."
+            ),
             effect(
-                "ms_edss_slope_class_moderate", PlantedTruth.msClassEDSSSlopes[1], "EDSS points per year in latent class 1.",
+                "ms_edss_slope_class_moderate", PlantedTruth.msClassEDSSSlopes[1],
+                "EDSS points per year in latent class 1.",
                 "As for class 0."),
             effect(
                 "ms_edss_slope_class_rapid", PlantedTruth.msClassEDSSSlopes[2],
-                "EDSS points per year in latent class 2 (60% of this class have primary progressive MS).", "As for class 0."),
+                "EDSS points per year in latent class 2 (60% of this class have primary progressive MS).",
+                "As for class 0."),
             effect(
                 "hypertension_risk_ratio_high_pm25", PlantedTruth.hypertensionRiskRatioHighPM25,
                 "Risk ratio of a recorded essential hypertension diagnosis for residents of ZIP3s whose PM2.5 annual mean is at least 10 µg/m³ (environment table, first year) vs the others.",
-                "Share of patients with an essential hypertension condition in each exposure group; ratio with a log-normal confidence interval."),
+                "Share of patients with an essential hypertension condition in each exposure group; ratio with a log-normal confidence interval."
+            ),
         ]
         let enrichment = """
               "msRisk": {"female": \(PlantedTruth.msRisk.female), "male": \(PlantedTruth.msRisk.male)},

@@ -41,7 +41,9 @@ final class VCFRenderer: SynthRenderer {
             """
         try out.write(header)
         for sample in samples {
-            try out.write("##SAMPLE=<ID=\(sample.mrn),Description=\"Germline panel, blood\",CollectionDate=\(sample.date.iso)>\n")
+            try out.write(
+                "##SAMPLE=<ID=\(sample.mrn),Description=\"Germline panel, blood\",CollectionDate=\(sample.date.iso)>\n"
+            )
         }
         try out.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT")
         for sample in samples { try out.write("\t" + sample.mrn) }

@@ -99,6 +99,7 @@ public struct SynthRandom: RandomNumberGenerator {
             return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
         }.joined()
         let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-"
+            + String(h[16..<20]) + "-" + String(h[20..<32])
     }
 }
