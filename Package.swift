@@ -1,19 +1,30 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The data-heavy modules are optimised even in debug builds: the tests generate and ingest
+/// tens of thousands of records.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "PMAP",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pmap", targets: ["pmap"]),
         .library(name: "PMAPPlatform", targets: ["PMAPPlatform"]),
+        .library(name: "PMAPSynth", targets: ["PMAPSynth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "PMAPModel"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "PMAPGovernance",
+            dependencies: ["PMAPModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PMAPIngest", dependencies: ["PMAPModel", "PMAPGovernance"], swiftSettings: optimizedInDebug),
         .target(
             name: "PMAPVocabulary",
             dependencies: ["PMAPModel"],
@@ -34,14 +45,15 @@ let package = Package(
         .target(
             name: "PMAPSynth", dependencies: ["PMAPModel", "PMAPVocabulary"],
             // Optimised even in debug builds: the tests generate tens of thousands of patients.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+            swiftSettings: optimizedInDebug),
         .target(
             name: "PMAPStore",
             dependencies: [
                 "PMAPModel",
                 "PMAPVocabulary",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "PMAPPlatform",
@@ -50,7 +62,12 @@ let package = Package(
                 "PMAPVocabulary",
                 "PMAPStore",
                 "PMAPSynth",
-            ]
+                "PMAPGovernance",
+                "PMAPIngest",
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .executableTarget(
             name: "pmap",
@@ -60,6 +77,8 @@ let package = Package(
             ]
         ),
         .target(name: "PMAPTestSupport", path: "Tests/Support"),
+        .testTarget(name: "PMAPGovernanceTests", dependencies: ["PMAPGovernance"]),
+        .testTarget(name: "PMAPIngestTests", dependencies: ["PMAPIngest"]),
         .testTarget(name: "PMAPVocabularyTests", dependencies: ["PMAPVocabulary", "PMAPTestSupport"]),
         .testTarget(
             name: "PMAPStoreTests",
@@ -71,6 +90,7 @@ let package = Package(
             name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
         .testTarget(
             name: "PMAPSynthTests", dependencies: ["PMAPSynth", "PMAPPlatform", "PMAPTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PMAPCLITests", dependencies: ["pmap", "PMAPTestSupport"]),
+        .testTarget(
+            name: "PMAPCLITests", dependencies: ["pmap", "PMAPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PMAPPlatform", package: pmapPackage),
+                .product(name: "PMAPSynth", package: pmapPackage),
             ],
             path: "Benchmarks/SynthBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -20,6 +20,11 @@ tables = {}
 for r in rows:
     tables.setdefault(r["cdmTableName"].lower(), []).append(r)
 
+def field_name(field):
+    # The specification quotes reserved words (note_nlp."offset"); the store quotes every identifier.
+    return field["cdmFieldName"].lower().strip('"')
+
+
 def swift_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -38,7 +43,7 @@ for name, fields in tables.items():
         req = "true" if f["isRequired"].strip().lower() == "yes" else "false"
         pk = "true" if f["isPrimaryKey"].strip().lower() == "yes" else "false"
         out.append(
-            f"                CDMColumn(name: {swift_string(f['cdmFieldName'].lower())}, "
+            f"                CDMColumn(name: {swift_string(field_name(f))}, "
             f"datatype: {swift_string(f['cdmDatatype'])}, isRequired: {req}, isPrimaryKey: {pk}),"
         )
     out.append("            ]")

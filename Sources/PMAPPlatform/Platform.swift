@@ -2,6 +2,10 @@
 import PMAPStore
 import PMAPVocabulary
 
+@_exported import struct PMAPGovernance.IdentityVault
+@_exported import struct PMAPStore.MappingCoverage
+@_exported import struct PMAPStore.QuarantinedRecord
+
 /// PMAP's use-case layer: the one door through which the command-line tool and the server
 /// reach the store. Each use case is a method here or in an extension (`Platform+Feature`).
 public struct Platform: Sendable {

@@ -122,3 +122,36 @@ enum ExtensionSchema {
         """
     ]
 }
+
+extension ExtensionSchema {
+    /// Tables of the ingestion pipeline (migration v5): what each source record was, persons
+    /// whose derived tables need rebuilding, and research consent.
+    static let ingestionTableNames = ["pmap_source_record", "pmap_dirty_person", "pmap_consent"]
+
+    static let ingestionStatements: [String] = [
+        // One row per source record loaded (FHIR resource, CSV row key), for idempotency and updates.
+        """
+        CREATE TABLE pmap_source_record (
+            source_name TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            record_version TEXT,
+            content_hash TEXT NOT NULL,
+            data_load_id INTEGER NOT NULL,
+            PRIMARY KEY (source_name, record_key)
+        ) WITHOUT ROWID
+        """,
+        // Persons an ingest touched whose observation periods and eras must be rebuilt; written
+        // in the same transaction as their records, so a crash loses no rebuild.
+        "CREATE TABLE pmap_dirty_person (person_id INTEGER PRIMARY KEY)",
+        // Research consent decisions the governance gate honours (latest per person wins).
+        """
+        CREATE TABLE pmap_consent (
+            person_id INTEGER PRIMARY KEY,
+            research_opt_out INTEGER NOT NULL,
+            decided_on DATE NOT NULL,
+            source_name TEXT NOT NULL,
+            source_record_key TEXT NOT NULL
+        )
+        """,
+    ]
+}

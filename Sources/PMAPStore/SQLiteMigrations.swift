@@ -8,6 +8,7 @@ enum SQLiteMigrations {
     static let cdmIndexes = "v2-omop-cdm-5.4-indexes"
     static let extensions = "v3-pmap-extension-tables"
     static let conceptSearch = "v4-concept-search-index"
+    static let ingestion = "v5-pmap-ingestion-tables"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -37,6 +38,11 @@ enum SQLiteMigrations {
                 try db.execute(sql: statement)
             }
             try db.execute(sql: "INSERT INTO pmap_concept_search(pmap_concept_search) VALUES ('rebuild')")
+        }
+        migrator.registerMigration(ingestion) { db in
+            for statement in ExtensionSchema.ingestionStatements {
+                try db.execute(sql: statement)
+            }
         }
         return migrator
     }()

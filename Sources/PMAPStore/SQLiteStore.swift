@@ -165,7 +165,7 @@ public final class SQLiteStore: Store {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: true))
             }
-            for name in ExtensionSchema.tableNames {
+            for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))
             }

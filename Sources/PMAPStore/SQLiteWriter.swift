@@ -4,8 +4,10 @@ import PMAPModel
 /// Writes inside one SQLite transaction, reusing one prepared statement per table and
 /// column list.
 final class SQLiteWriter: StoreWriter {
-    private let db: Database
+    let db: Database
     private var knownColumns: [String: Set<String>] = [:]
+    /// Upsert statements' SQL by table, columns and key.
+    var upsertSQL: [String: String] = [:]
 
     init(db: Database) {
         self.db = db
@@ -71,9 +73,13 @@ final class SQLiteWriter: StoreWriter {
             sql: "UPDATE cdm_source SET vocabulary_version = ?", arguments: [version ?? "none loaded"])
     }
 
+    func rebuildDerivedTables(persons: [Int64]?) throws {
+        try SQLiteDerivedTables.rebuild(db, persons: persons)
+    }
+
     /// Only tables and columns that exist may be named, so no caller-supplied text ever
     /// reaches SQL as an identifier.
-    private func checkNames(table: String, columns: [String]) throws {
+    func checkNames(table: String, columns: [String]) throws {
         if knownColumns[table] == nil {
             let existing = try Row.fetchAll(
                 db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])

@@ -1,3 +1,4 @@
+import Foundation
 import PMAPModel
 
 /// The storage PMAP's use cases talk to: an OMOP CDM v5.4 database with PMAP's extension
@@ -30,6 +31,38 @@ public protocol Store: Sendable {
     /// The concept's relationships from `concept_relationship` (e.g. "Maps to"), with the
     /// related concept.
     func relationships(of id: ConceptID) async throws -> [ConceptLink]
+
+    /// Quarantined records, newest first (open ones only unless `includeResolved`).
+    func quarantinedRecords(includeResolved: Bool, limit: Int) async throws -> [QuarantinedRecord]
+
+    /// One quarantined record.
+    func quarantinedRecord(id: Int64) async throws -> QuarantinedRecord?
+
+    /// Mapping coverage: per source vocabulary (from *_source_value prefixes it cannot know,
+    /// so per CDM table), rows with and without a standard concept, and the most frequent
+    /// unmapped source values.
+    func mappingCoverage(topUnmapped: Int) async throws -> MappingCoverage
+}
+
+/// How much of the loaded data carries a standard concept.
+public struct MappingCoverage: Sendable {
+    public struct Table: Sendable, Hashable {
+        public let table: String
+        public let rows: Int
+        public let mapped: Int
+    }
+    public struct Unmapped: Sendable, Hashable {
+        public let table: String
+        public let sourceValue: String
+        public let rows: Int
+    }
+    public let tables: [Table]
+    public let topUnmapped: [Unmapped]
+
+    public init(tables: [Table], topUnmapped: [Unmapped]) {
+        self.tables = tables
+        self.topUnmapped = topUnmapped
+    }
 }
 
 /// The writing side of a store, valid inside ``Store/write(_:)`` only.
@@ -43,6 +76,62 @@ public protocol StoreWriter {
 
     /// Brings derived vocabulary structures (the concept search index) up to date.
     func vocabularyDidChange() throws
+
+    // MARK: Ingestion
+
+    /// Inserts `values` into `table`, or updates the row with the same `keyColumns` when it
+    /// differs; returns the row's rowid when it was inserted or changed, nil when an identical
+    /// row was already there (a duplicate). With no key columns, always inserts.
+    func upsert(table: String, columns: [String], values: [SQLValue], keyColumns: [String]) throws -> Int64?
+    /// Inserts a row unless its key is taken; the new rowid, or nil when the key was taken.
+    func insertIfKeyFree(table: String, columns: [String], values: [SQLValue]) throws -> Int64?
+    /// The concept of `code` in `vocabularyID` and the standard concept it maps to.
+    func resolveConcept(vocabularyID: String, code: String) throws -> ConceptResolution?
+    /// The standard concept `id` resolves to (itself, or its "Maps to" target) with its domain.
+    func resolveConcept(id: Int64) throws -> ConceptResolution?
+    /// The largest value of an integer id column (0 for an empty table).
+    func maxID(table: String, column: String) throws -> Int64
+    /// The state of a source record loaded earlier, if any.
+    func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord?
+    /// Records (or updates) a source record's version and content hash.
+    func saveSourceRecord(
+        sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64) throws
+    /// The rows a source record produced, from provenance.
+    func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow]
+    /// Deletes rows and their provenance (to replace an updated record's rows).
+    func deleteRows(_ rows: [StoredRow]) throws
+    /// The first row a source record produced in `table`, e.g. the visit of `Encounter/1`.
+    func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64?
+    /// Provenance for one written row.
+    func recordProvenance(
+        row: StoredRow, dataLoadID: Int64, sourceName: String, sourceFile: String, location: String,
+        recordKey: String) throws
+    /// The person a blind-index hash points to.
+    func person(lookupHash: Data) throws -> Int64?
+    /// Links a blind-index hash to a person (replacing an earlier link of that hash).
+    func saveLookup(hash: Data, personID: Int64, kind: String) throws
+    /// The sealed identity of a person.
+    func identity(personID: Int64) throws -> Data?
+    /// Stores a person's sealed identity.
+    func saveIdentity(personID: Int64, sealed: Data, keyID: String) throws
+    /// Marks persons whose derived tables must be rebuilt.
+    func markDirty(persons: [Int64]) throws
+    /// The persons marked dirty, clearing the marks.
+    func takeDirtyPersons() throws -> [Int64]
+    /// Records a research consent decision (a later decision replaces an earlier one).
+    func saveConsent(personID: Int64, optOut: Bool, decidedOn: String, sourceName: String, recordKey: String)
+        throws
+    /// Holds a record back with its reason.
+    func quarantine(_ entry: QuarantineEntry) throws
+    /// Marks a quarantined record as resolved.
+    func resolveQuarantine(id: Int64, resolution: String) throws
+    /// Starts an ingestion run; its id.
+    func startDataLoad(sourceName: String) throws -> Int64
+    /// Closes an ingestion run with its reconciliation.
+    func finishDataLoad(id: Int64, read: Int, loaded: Int, quarantined: Int, summaryJSON: String) throws
+    /// Rebuilds observation_period, condition_era and drug_era for these persons (all when nil)
+    /// from their events, by OHDSI's rules (see `SQLiteDerivedTables` for the SQLite store).
+    func rebuildDerivedTables(persons: [Int64]?) throws
 }
 
 /// What an insert does with a row whose key already exists.

@@ -9,8 +9,8 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run PMAP end to end on the embedded SQLite store with demo data, in ./pmap-demo/.",
         discussion: """
             Today the demo creates the store, loads the starter vocabulary, explores it, and writes a
-            synthetic hospital's exports (FHIR, HL7 v2, VCF, CSV) beside the store. Ingestion, governance,
-            cohorts and analyses join it as they are built (see README: "Not built yet").
+            synthetic hospital's exports (FHIR, HL7 v2, VCF, CSV) beside the store and ingests the FHIR export.
+            Governance, cohorts and analyses join it as they are built (see README: "Not built yet").
             """)
 
     static let demoPatients = 200
@@ -39,6 +39,15 @@ struct DemoCommand: AsyncParsableCommand {
             let synth = try Synthesis.run(
                 patients: Self.demoPatients, seed: 1, formats: SynthFormat.defaults, folder: synthFolder,
                 force: true)
+            // ... and ingested into the store, identifiers into the encrypted vault.
+            let keyPath = VaultKeyFile.path(explicit: nil, storePath: storePath)
+            try VaultKeyFile.createIfAbsent(keyPath)
+            let vault = try VaultKeyFile.vault(explicit: keyPath, storePath: storePath)
+            let ingest = try await platform.ingest(
+                IngestRequest(
+                    paths: [(synthFolder as NSString).appendingPathComponent("fhir")], sourceName: "demo-ehr"),
+                vault: vault)
+            let loadedStatus = try await platform.status()
             if json {
                 var object: [String: Any] = ["status": StatusRendering.json(summary.status)]
                 object["search"] = [
@@ -48,6 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
                 object["synth"] = [
                     "folder": synthFolder, "patients": synth.patients, "files": synth.bytesByFile,
                 ]
+                object["ingest"] = IngestRendering.json(ingest)
+                object["status"] = StatusRendering.json(loadedStatus)
                 try printJSON(object)
                 return
             }
@@ -67,15 +78,20 @@ struct DemoCommand: AsyncParsableCommand {
             files.rows = synth.bytesByFile.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }
             print(files.render())
             print("Planted effects and latent facts: \(synthFolder)/truth.json")
+            print("\n== 5. Ingest the FHIR export: `pmap ingest --source demo-ehr \(synthFolder)/fhir` ==")
+            print(IngestRendering.text(ingest))
+            print("\n== 6. The store now ==")
+            print(StatusRendering.text(loadedStatus, includeEmpty: false))
             print(
                 """
 
                 == Next ==
                 Try: swift run pmap status --store \(storePath)
                      swift run pmap vocab search --store \(storePath) prostate
-                     swift run pmap synth --patients 1000 --out /tmp/pmap-synth
-                Not built yet: ingesting those files (FHIR, HL7 v2, VCF, CSV), governance, cohorts and
-                analytics. See README.md.
+                     swift run pmap status --mapping --store \(storePath)
+                     swift run pmap quarantine list --store \(storePath)
+                Not built yet: ingesting HL7 v2, VCF and mapped CSV; governance, cohorts and analytics.
+                See README.md.
                 """)
         }
     }

@@ -9,6 +9,7 @@ struct InitCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var keys: KeyOptions
 
     @Flag(
         name: .long,
@@ -19,16 +20,25 @@ struct InitCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let (_, summary) = try await Platform.initialize(
                 storePath: options.storePath, loadStarterVocabulary: !noStarterVocabulary)
+            let keyPath = VaultKeyFile.path(explicit: keys.keyFile, storePath: options.storePath)
+            let createdKey = try VaultKeyFile.createIfAbsent(keyPath)
             if options.json {
                 var object = StatusRendering.json(summary.status)
                 object["created"] = summary.created
                 object["loadedStarterVocabulary"] = summary.loadedStarterVocabulary
+                object["keyFile"] = keyPath
+                object["createdKeyFile"] = createdKey
                 try printJSON(object)
             } else {
                 let verb = summary.created ? "Created" : "Opened existing"
                 print(
                     "\(verb) store \(summary.status.location) (schema version \(summary.status.schemaVersion))."
                 )
+                if createdKey {
+                    print(
+                        "Created the identity vault key \(keyPath) (mode 0600). Back it up: without it the vault cannot be read."
+                    )
+                }
                 if summary.loadedStarterVocabulary {
                     let concepts = summary.status.cdmTables.first { $0.name == "concept" }?.rows ?? 0
                     print("Loaded the starter vocabulary: \(concepts) concepts.")

@@ -12,7 +12,9 @@ struct Pmap: AsyncParsableCommand {
             """,
         version: PMAPVersion.current,
         subcommands: [
-            DemoCommand.self, InitCommand.self, StatusCommand.self, SynthCommand.self, VocabCommand.self,
+            DemoCommand.self, InitCommand.self, IngestCommand.self, QuarantineCommand.self,
+            StatusCommand.self,
+            SynthCommand.self, VocabCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PMAPPlatform
 
 struct StatusCommand: AsyncParsableCommand {
@@ -8,14 +9,23 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Flag(
+        name: .long,
+        help: "Also show vocabulary mapping coverage and the most frequent unmapped source codes.")
+    var mapping = false
+
     func run() async throws {
         try await runReportingErrors {
             let platform = try Platform.open(storePath: options.storePath)
             let status = try await platform.status()
+            let coverage = mapping ? try await platform.mappingCoverage() : nil
             if options.json {
-                try printJSON(StatusRendering.json(status))
+                var object = StatusRendering.json(status)
+                if let coverage { object["mapping"] = StatusRendering.json(coverage) }
+                try printJSON(object)
             } else {
                 print(StatusRendering.text(status))
+                if let coverage { print("\n" + StatusRendering.text(coverage)) }
             }
         }
     }
@@ -23,6 +33,33 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// Text and JSON forms of a ``StoreStatus``.
 enum StatusRendering {
+    static func json(_ coverage: MappingCoverage) -> [String: Any] {
+        [
+            "tables": coverage.tables.map { ["table": $0.table, "rows": $0.rows, "mapped": $0.mapped] },
+            "top_unmapped": coverage.topUnmapped.map {
+                ["table": $0.table, "source_value": $0.sourceValue, "rows": $0.rows]
+            },
+        ]
+    }
+
+    static func text(_ coverage: MappingCoverage) -> String {
+        var table = TextTable(
+            headers: ["table", "rows", "mapped to a standard concept"], rightAligned: [1, 2])
+        table.rows = coverage.tables.map { entry in
+            let share =
+                entry.rows == 0
+                ? "-" : String(format: "%.1f%%", 100 * Double(entry.mapped) / Double(entry.rows))
+            return [entry.table, String(entry.rows), "\(entry.mapped) (\(share))"]
+        }
+        var text = "Mapping coverage:\n" + table.render()
+        if !coverage.topUnmapped.isEmpty {
+            var unmapped = TextTable(headers: ["table", "unmapped source value", "rows"], rightAligned: [2])
+            unmapped.rows = coverage.topUnmapped.map { [$0.table, $0.sourceValue, String($0.rows)] }
+            text += "\n\nMost frequent unmapped codes:\n" + unmapped.render()
+        }
+        return text
+    }
+
     static func json(_ status: StoreStatus) -> [String: Any] {
         [
             "store": status.location,

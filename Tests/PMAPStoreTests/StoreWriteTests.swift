@@ -65,6 +65,8 @@ struct StoreWriteTests {
                     TableRows(table: "person", columns: ["person_id\" --"], rows: [[1]]), onConflict: .abort)
             }
         }
-        #expect(try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count)
+        #expect(
+            try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count
+                + ExtensionSchema.ingestionTableNames.count)
     }
 }

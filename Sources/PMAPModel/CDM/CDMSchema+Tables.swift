@@ -504,8 +504,7 @@ extension CDMSchema {
                 CDMColumn(
                     name: "section_concept_id", datatype: "integer", isRequired: false, isPrimaryKey: false),
                 CDMColumn(name: "snippet", datatype: "varchar(250)", isRequired: false, isPrimaryKey: false),
-                CDMColumn(
-                    name: "\"offset\"", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
+                CDMColumn(name: "offset", datatype: "varchar(50)", isRequired: false, isPrimaryKey: false),
                 CDMColumn(
                     name: "lexical_variant", datatype: "varchar(250)", isRequired: true, isPrimaryKey: false),
                 CDMColumn(

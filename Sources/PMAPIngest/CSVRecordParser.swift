@@ -1,0 +1,61 @@
+/// Splits CSV records (RFC 4180: comma-separated, fields optionally in double quotes with
+/// `""` for a quote; a quoted field may span lines).
+public struct CSVRecordParser {
+    private var pending: String?
+
+    public init() {}
+
+    /// Feeds one physical line; returns the record's fields when it is complete, nil when a
+    /// quoted field continues on the next line.
+    public mutating func feed(_ line: Substring) -> [String]? {
+        let text = pending.map { $0 + "\n" + line } ?? String(line)
+        guard Self.quotesBalanced(text) else {
+            pending = text
+            return nil
+        }
+        pending = nil
+        return Self.fields(of: text)
+    }
+
+    /// Whether a record is still open at the end of the input.
+    public var hasUnfinishedRecord: Bool { pending != nil }
+
+    static func quotesBalanced(_ text: String) -> Bool {
+        var count = 0
+        for byte in text.utf8 where byte == 0x22 { count += 1 }
+        return count % 2 == 0
+    }
+
+    /// The fields of one complete record.
+    public static func fields(of text: String) -> [String] {
+        guard text.utf8.contains(0x22) else {
+            return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = text.makeIterator()
+        var previousWasQuote = false
+        while let character = iterator.next() {
+            if quoted {
+                if character == "\"" {
+                    quoted = false
+                    previousWasQuote = true
+                    continue
+                }
+                field.append(character)
+            } else if character == "\"" {
+                if previousWasQuote { field.append("\"") }
+                quoted = true
+            } else if character == "," {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(character)
+            }
+            previousWasQuote = false
+        }
+        fields.append(field)
+        return fields
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Read access to a parsed FHIR JSON object by dotted paths (`period.start`); arrays along a
+/// path yield their first element.
+struct JSONObject {
+    let object: [String: Any]
+    let type: String
+    let aliases: [String: String]
+
+    init(_ object: [String: Any], type: String, aliases: [String: String]) {
+        self.object = object
+        self.type = type
+        self.aliases = aliases
+    }
+
+    func value(_ path: String) -> Any? {
+        var current: Any? = object
+        for part in path.split(separator: ".") {
+            if let array = current as? [Any] { current = array.first }
+            current = (current as? [String: Any])?[String(part)]
+        }
+        if let array = current as? [Any], !(array.first is [String: Any]) { return array.first }
+        return current
+    }
+
+    func has(_ path: String) -> Bool { value(path) != nil }
+
+    func string(_ path: String) -> String? { value(path) as? String }
+
+    func number(_ path: String) -> Double? {
+        guard let value = value(path) else { return nil }
+        if value is Bool || value is String { return nil }
+        if let number = value as? NSNumber {
+            let double = number.doubleValue
+            return double.isFinite ? double : nil
+        }
+        return nil
+    }
+
+    func array(_ path: String) -> [[String: Any]] {
+        var current: Any? = object
+        for part in path.split(separator: ".") {
+            if let array = current as? [Any], let first = array.first { current = first }
+            current = (current as? [String: Any])?[String(part)]
+        }
+        return current as? [[String: Any]] ?? []
+    }
+
+    /// The codings of a CodeableConcept at `path`.
+    func codings(_ path: String) -> [SourceCoding] {
+        guard let concept = value(path) as? [String: Any] ?? (value(path) as? [[String: Any]])?.first else {
+            return []
+        }
+        return (concept["coding"] as? [[String: Any]] ?? []).compactMap { coding in
+            guard let code = coding["code"] as? String, !code.isEmpty else { return nil }
+            return SourceCoding(
+                system: coding["system"] as? String, code: code, display: coding["display"] as? String)
+        }
+    }
+
+    /// The calendar day of a date or dateTime at `path`, or nil when absent or not a real day.
+    func date(_ path: String) -> String? {
+        string(path).flatMap(ISODate.day)
+    }
+
+    /// The `Type/id` a Reference at `path` points to; throws when it is absent.
+    func reference(_ path: String) throws -> String {
+        guard let reference = string("\(path).reference"), !reference.isEmpty else {
+            throw RecordProblem(.missingField, "\(type).\(path).reference")
+        }
+        if let alias = aliases[reference] { return alias }
+        let parts = reference.split(separator: "/")
+        if parts.count >= 2 { return parts.suffix(2).joined(separator: "/") }
+        return reference
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import PMAPIngest
+
+/// Reads the records of a FHIR file: NDJSON (one resource per line, streamed), or one JSON
+/// document holding a Bundle (its entries, in load order) or a single resource. Bad lines
+/// become records that carry their problem, so nothing is skipped silently.
+enum FHIRFileReader {
+    /// The largest whole-document file read into memory.
+    static let maximumDocumentBytes = 512 << 20
+
+    static func records(of path: String) throws -> AnySequence<PendingRecord> {
+        let reader = try TextFileReader(path: path)
+        guard let first = reader.next() else { return AnySequence([]) }
+        if case .text(let line) = first,
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]
+        {
+            // NDJSON: stream the file line by line.
+            var pending: [PendingRecord] = records(line: first, number: 1, path: path)
+            var finished = false
+            return AnySequence(
+                AnyIterator {
+                    while pending.isEmpty && !finished {
+                        if let next = reader.next() {
+                            pending = records(line: next, number: reader.lineNumber, path: path)
+                        } else {
+                            finished = true
+                            if let damage = reader.finishError {
+                                pending = [
+                                    problemRecord(
+                                        RecordProblem(.malformed, damage.message), location: "end of file",
+                                        raw: Data())
+                                ]
+                            }
+                        }
+                    }
+                    return pending.isEmpty ? nil : pending.removeFirst()
+                })
+        }
+        // One JSON document spread over lines.
+        var text = ""
+        var size = 0
+        func append(_ line: TextFileReader.Line) -> Bool {
+            guard case .text(let content) = line else { return false }
+            size += content.utf8.count + 1
+            guard size <= maximumDocumentBytes else { return false }
+            text += content
+            text += "\n"
+            return true
+        }
+        var ok = append(first)
+        while ok, let next = reader.next() { ok = append(next) }
+        guard ok else {
+            return AnySequence([
+                problemRecord(
+                    RecordProblem(
+                        .tooLong,
+                        "a JSON document larger than \(maximumDocumentBytes >> 20) MB; export it as NDJSON"),
+                    location: "document", raw: Data())
+            ])
+        }
+        let raw = Data(text.utf8)
+        guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+            return AnySequence([
+                problemRecord(
+                    RecordProblem(.malformed, "the file is not valid JSON"), location: "document", raw: raw)
+            ])
+        }
+        return AnySequence(records(object: object, raw: raw, location: "document"))
+    }
+
+    /// The record(s) of one NDJSON line.
+    private static func records(line: TextFileReader.Line, number: Int, path: String) -> [PendingRecord] {
+        let location = "line \(number)"
+        switch line {
+        case .tooLong(let bytes):
+            return [
+                problemRecord(
+                    RecordProblem(.tooLong, "a line of \(bytes) bytes"), location: location, raw: Data())
+            ]
+        case .text(let text):
+            if text.allSatisfy(\.isWhitespace) { return [] }
+            let raw = Data(text.utf8)
+            guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+                return [
+                    problemRecord(
+                        RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
+                ]
+            }
+            return records(object: object, raw: raw, location: location)
+        }
+    }
+
+    /// A resource, or a Bundle's entries (aliases for `urn:uuid:` references; load order).
+    static func records(object: [String: Any], raw: Data, location: String) -> [PendingRecord] {
+        guard object["resourceType"] as? String == "Bundle" else {
+            return [record(object, raw: raw, location: location, aliases: [:])]
+        }
+        let entries = (object["entry"] as? [[String: Any]]) ?? []
+        var aliases: [String: String] = [:]
+        for entry in entries {
+            if let url = entry["fullUrl"] as? String, let resource = entry["resource"] as? [String: Any],
+                let type = resource["resourceType"] as? String, let id = resource["id"] as? String
+            {
+                aliases[url] = "\(type)/\(id)"
+            }
+        }
+        let rank = Dictionary(
+            uniqueKeysWithValues: FHIRMapper.loadOrder.enumerated().map { ($0.element, $0.offset) })
+        let ordered = entries.enumerated().sorted { a, b in
+            let ra = rank[(a.element["resource"] as? [String: Any])?["resourceType"] as? String ?? ""] ?? 99
+            let rb = rank[(b.element["resource"] as? [String: Any])?["resourceType"] as? String ?? ""] ?? 99
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }
+        return ordered.map { index, entry in
+            let entryLocation = "\(location), entry \(index + 1)"
+            guard var resource = entry["resource"] as? [String: Any] else {
+                return problemRecord(
+                    RecordProblem(.missingField, "Bundle.entry.resource"), location: entryLocation,
+                    raw: Data())
+            }
+            if resource["id"] == nil, let url = entry["fullUrl"] as? String {
+                resource["id"] = String(url.suffix(64)).replacingOccurrences(of: ":", with: "-")
+            }
+            let data =
+                (try? JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys])) ?? Data()
+            return record(resource, raw: data, location: entryLocation, aliases: aliases)
+        }
+    }
+
+    private static func record(
+        _ resource: [String: Any], raw: Data, location: String, aliases: [String: String]
+    ) -> PendingRecord {
+        let type = resource["resourceType"] as? String
+        let id = resource["id"] as? String
+        let meta = resource["meta"] as? [String: Any]
+        let version = (meta?["versionId"] as? String) ?? (meta?["lastUpdated"] as? String)
+        let result: Result<[IngestFact], RecordProblem>
+        do {
+            result = .success(try FHIRMapper.facts(of: resource, referenceAliases: aliases))
+        } catch let problem as RecordProblem {
+            result = .failure(problem)
+        } catch {
+            result = .failure(RecordProblem(.malformed, "unexpected structure"))
+        }
+        return PendingRecord(
+            key: type.flatMap { type in id.map { "\(type)/\($0)" } }, type: type, location: location,
+            raw: raw,
+            hash: sha256Hex(raw), version: version, result: result)
+    }
+
+    private static func problemRecord(_ problem: RecordProblem, location: String, raw: Data) -> PendingRecord
+    {
+        PendingRecord(
+            key: nil, type: nil, location: location, raw: raw, hash: sha256Hex(raw), version: nil,
+            result: .failure(problem))
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import PMAPGovernance
+import PMAPIngest
+import PMAPStore
+
+/// Writes mapped FHIR facts into the store inside a transaction: resolves references and
+/// codes, assigns ids, keeps identities in the vault, records provenance.
+/// One instance lives for a whole ingest run and carries its caches.
+final class FHIRRecordWriter: @unchecked Sendable {
+    let sourceName: String
+    let vault: IdentityVault
+    let dataLoadID: Int64
+    private var personBySourceKey: [String: Int64] = [:]
+    private var visitBySourceKey: [String: Int64] = [:]
+    private var concepts: [String: ConceptResolution] = [:]
+    private var nextIDs: [String: Int64] = [:]
+    private var locationByPlace: [String: Int64] = [:]
+    /// Rows written per table in this run.
+    var rowsByTable: [String: Int] = [:]
+
+    init(sourceName: String, vault: IdentityVault, dataLoadID: Int64) {
+        self.sourceName = sourceName
+        self.vault = vault
+        self.dataLoadID = dataLoadID
+    }
+
+    /// The vocabulary of a FHIR code system URI.
+    static let vocabularies: [String: String] = [
+        "http://snomed.info/sct": "SNOMED", "http://loinc.org": "LOINC",
+        "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+        "http://hl7.org/fhir/sid/icd-10-cm": "ICD10CM", "http://hl7.org/fhir/sid/icd-10": "ICD10",
+        "http://hl7.org/fhir/sid/cvx": "CVX", "http://hl7.org/fhir/sid/ndc": "NDC",
+        "http://unitsofmeasure.org": "UCUM",
+        "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl": "NCIt", "urn:pmap:local-concept": "PMAP",
+    ]
+
+    func nextID(_ table: String, _ column: String, _ writer: any StoreWriter) throws -> Int64 {
+        let next = try (nextIDs[table] ?? writer.maxID(table: table, column: column)) + 1
+        nextIDs[table] = next
+        return next
+    }
+
+    /// Forgets ids handed out in a rolled-back transaction.
+    func resetCaches() {
+        personBySourceKey = [:]
+        visitBySourceKey = [:]
+        nextIDs = [:]
+        locationByPlace = [:]
+    }
+
+    func resolve(_ coding: SourceCoding, _ writer: any StoreWriter) throws -> ConceptResolution? {
+        let cacheKey = "\(coding.system ?? "")|\(coding.code)"
+        if let cached = concepts[cacheKey] { return cached.sourceConceptID == -1 ? nil : cached }
+        var result: ConceptResolution?
+        if coding.system == "urn:pmap:omop-concept-id", let id = Int64(coding.code) {
+            result = try writer.resolveConcept(id: id)
+        } else if let system = coding.system, let vocabulary = Self.vocabularies[system] {
+            result = try writer.resolveConcept(vocabularyID: vocabulary, code: coding.code)
+        }
+        concepts[cacheKey] =
+            result ?? ConceptResolution(sourceConceptID: -1, standardConceptID: 0, domainID: nil)
+        return result
+    }
+
+    /// The best concept for a list of codings: the first that maps to a standard concept.
+    func resolve(_ codings: [SourceCoding], _ writer: any StoreWriter) throws -> (
+        ConceptResolution, SourceCoding
+    ) {
+        var firstKnown: (ConceptResolution, SourceCoding)?
+        for coding in codings {
+            guard let resolution = try resolve(coding, writer) else { continue }
+            if resolution.standardConceptID != 0 { return (resolution, coding) }
+            if firstKnown == nil { firstKnown = (resolution, coding) }
+        }
+        return firstKnown ?? (
+            ConceptResolution(sourceConceptID: 0, standardConceptID: 0, domainID: nil), codings[0]
+        )
+    }
+
+    func person(_ reference: String, _ writer: any StoreWriter) throws -> Int64? {
+        if let cached = personBySourceKey[reference] { return cached }
+        let found = try writer.person(
+            lookupHash: vault.blindIndex(kind: "source", value: "\(sourceName)|\(reference)"))
+        if let found { personBySourceKey[reference] = found }
+        return found
+    }
+
+    func visit(_ reference: String?, _ writer: any StoreWriter) throws -> Int64? {
+        guard let reference else { return nil }
+        if let cached = visitBySourceKey[reference] { return cached }
+        let found = try writer.rowID(
+            ofSourceRecord: reference, sourceName: sourceName, table: "visit_occurrence")
+        if let found { visitBySourceKey[reference] = found }
+        return found
+    }
+
+    /// Writes one row and its provenance.
+    @discardableResult
+    func write(
+        _ table: String, _ columns: [String], _ values: [SQLValue], key: [String], record: String,
+        file: String, location: String,
+        _ writer: any StoreWriter
+    ) throws -> Int64? {
+        guard let rowID = try writer.upsert(table: table, columns: columns, values: values, keyColumns: key)
+        else { return nil }
+        try writer.recordProvenance(
+            row: StoredRow(table: table, rowID: rowID), dataLoadID: dataLoadID, sourceName: sourceName,
+            sourceFile: file,
+            location: location, recordKey: record)
+        rowsByTable[table, default: 0] += 1
+        return rowID
+    }
+
+    // MARK: Facts
+
+    func writePerson(_ fact: PersonFact, file: String, location: String, _ writer: any StoreWriter) throws
+        -> Int64
+    {
+        var lookups = [("source", "\(sourceName)|\(fact.sourceKey)")]
+        for identifier in fact.identity.identifiers where !identifier.system.isEmpty {
+            lookups.append(("identifier", "\(identifier.system)|\(identifier.value)"))
+        }
+        var personID: Int64?
+        for (kind, value) in lookups {
+            if let found = try writer.person(lookupHash: vault.blindIndex(kind: kind, value: value)) {
+                personID = found
+                break
+            }
+        }
+        let id = try personID ?? nextID("person", "person_id", writer)
+        var identity = fact.identity
+        if let sealed = try writer.identity(personID: id) {
+            identity = try vault.openIdentity(sealed).merged(with: fact.identity)
+        }
+        try writer.saveIdentity(personID: id, sealed: try vault.seal(identity), keyID: vault.key.id)
+        for (kind, value) in lookups {
+            try writer.saveLookup(hash: vault.blindIndex(kind: kind, value: value), personID: id, kind: kind)
+        }
+        personBySourceKey[fact.sourceKey] = id
+
+        let birth = fact.birthDate.flatMap(ISODate.yearMonth)
+        let gender: Int64 = fact.gender == "male" ? 8507 : fact.gender == "female" ? 8532 : 0
+        let race: Int64 = Self.omb[fact.raceCodes.first ?? ""] ?? 0
+        let ethnicity: Int64 = Self.omb[fact.ethnicityCodes.first ?? ""] ?? 0
+        let locationRow = try locationID(state: fact.state, zip3: fact.zip3, writer)
+        try write(
+            "person",
+            [
+                "person_id", "gender_concept_id", "year_of_birth", "month_of_birth", "race_concept_id",
+                "ethnicity_concept_id",
+                "location_id", "gender_source_value", "race_source_value", "ethnicity_source_value",
+            ],
+            [
+                .integer(id), .integer(gender), birth.map { .integer(Int64($0.year)) } ?? .integer(0),
+                birth?.month.map { .integer(Int64($0)) } ?? .null, .integer(race), .integer(ethnicity),
+                locationRow.map(SQLValue.integer) ?? .null, fact.gender.map(SQLValue.text) ?? .null,
+                fact.raceCodes.first.map(SQLValue.text) ?? .null,
+                fact.ethnicityCodes.first.map(SQLValue.text) ?? .null,
+            ], key: ["person_id"], record: fact.sourceKey, file: file, location: location, writer)
+        if let death = fact.deathDate {
+            try write(
+                "death", ["person_id", "death_date", "death_type_concept_id"],
+                [.integer(id), .text(death), .integer(32817)],
+                key: [], record: fact.sourceKey, file: file, location: location, writer)
+        }
+        try writer.markDirty(persons: [id])
+        return id
+    }
+
+    static let omb: [String: Int64] = [
+        "2106-3": 8527, "2054-5": 8516, "2028-9": 8515, "1002-5": 8657, "2076-8": 8557, "2135-2": 38_003_563,
+        "2186-5": 38_003_564,
+    ]
+
+    /// The location row of a state and ZIP3 (the CDM keeps nothing finer).
+    private func locationID(state: String?, zip3: String?, _ writer: any StoreWriter) throws -> Int64? {
+        guard state != nil || zip3 != nil else { return nil }
+        let place = "location/\(state ?? "")-\(zip3 ?? "")"
+        if let cached = locationByPlace[place] { return cached }
+        if let found = try writer.rowID(ofSourceRecord: place, sourceName: "pmap", table: "location") {
+            locationByPlace[place] = found
+            return found
+        }
+        let id = try nextID("location", "location_id", writer)
+        _ = try writer.upsert(
+            table: "location", columns: ["location_id", "state", "zip", "location_source_value"],
+            values: [
+                .integer(id), state.map(SQLValue.text) ?? .null, zip3.map(SQLValue.text) ?? .null,
+                .text(place),
+            ],
+            keyColumns: ["location_id"])
+        try writer.recordProvenance(
+            row: StoredRow(table: "location", rowID: id), dataLoadID: dataLoadID, sourceName: "pmap",
+            sourceFile: "-",
+            location: "-", recordKey: place)
+        locationByPlace[place] = id
+        return id
+    }
+
+    func writeVisit(_ fact: VisitFact, file: String, location: String, _ writer: any StoreWriter) throws {
+        guard let person = try person(fact.patientReference, writer) else {
+            throw RecordProblem(
+                .danglingReference, "Encounter.subject points at a patient not loaded from this source")
+        }
+        let id =
+            try visit(fact.sourceKey, writer) ?? nextID("visit_occurrence", "visit_occurrence_id", writer)
+        let concept: Int64 =
+            switch fact.classCode {
+            case "IMP", "ACUTE", "NONAC": 9201
+            case "EMER": 9203
+            case "AMB", "VR", "HH", "FLD": 9202
+            default: 0
+            }
+        try write(
+            "visit_occurrence",
+            [
+                "visit_occurrence_id", "person_id", "visit_concept_id", "visit_start_date", "visit_end_date",
+                "visit_type_concept_id",
+                "visit_source_value",
+            ],
+            [
+                .integer(id), .integer(person), .integer(concept), .text(fact.start),
+                .text(fact.end ?? fact.start), .integer(32817),
+                fact.classCode.map(SQLValue.text) ?? .null,
+            ], key: ["visit_occurrence_id"], record: fact.sourceKey, file: file, location: location, writer)
+        visitBySourceKey[fact.sourceKey] = id
+        try writer.markDirty(persons: [person])
+    }
+
+    func writeConsent(_ fact: ConsentFact, _ writer: any StoreWriter) throws {
+        guard let person = try person(fact.patientReference, writer) else {
+            throw RecordProblem(
+                .danglingReference, "Consent.patient points at a patient not loaded from this source")
+        }
+        try writer.saveConsent(
+            personID: person, optOut: fact.optOut, decidedOn: fact.date, sourceName: sourceName,
+            recordKey: fact.sourceKey)
+        rowsByTable["pmap_consent", default: 0] += 1
+    }
+
+    func writeCareSite(_ fact: CareSiteFact, file: String, location: String, _ writer: any StoreWriter) throws
+    {
+        let id =
+            try writer.rowID(ofSourceRecord: fact.sourceKey, sourceName: sourceName, table: "care_site")
+            ?? nextID("care_site", "care_site_id", writer)
+        let place = try locationID(state: fact.state, zip3: fact.zip3, writer)
+        try write(
+            "care_site", ["care_site_id", "care_site_name", "location_id", "care_site_source_value"],
+            [
+                .integer(id), fact.name.map(SQLValue.text) ?? .null, place.map(SQLValue.integer) ?? .null,
+                .text(fact.sourceKey),
+            ],
+            key: ["care_site_id"], record: fact.sourceKey, file: file, location: location, writer)
+    }
+}

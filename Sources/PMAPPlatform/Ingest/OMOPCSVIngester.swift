@@ -1,0 +1,230 @@
+import Foundation
+import PMAPGovernance
+import PMAPIngest
+import PMAPModel
+import PMAPStore
+
+/// Loads a folder of OMOP CDM CSV files (v5.4, or v5.3 with renamed columns carried over):
+/// rows load as given, vocabulary rows merge by key, an identical row already present is a
+/// duplicate, a bad row is quarantined with its line.
+final class OMOPCSVIngester: @unchecked Sendable {
+    let sourceName: String
+    let vault: IdentityVault
+    let dataLoadID: Int64
+    var rowsByTable: [String: Int] = [:]
+    /// Rows per table whose id was taken by a different row and that got a new one.
+    var reassignedIDs: [String: Int] = [:]
+    private var personIDs: [Int64] = []
+    private var suppliedDerivedTables = false
+
+    init(sourceName: String, vault: IdentityVault, dataLoadID: Int64) {
+        self.sourceName = sourceName
+        self.vault = vault
+        self.dataLoadID = dataLoadID
+    }
+
+    /// Persons whose observation periods and eras PMAP must derive: those of a load that
+    /// supplied none of observation_period, condition_era and drug_era.
+    var personsWithoutDerivedTables: [Int64] { suppliedDerivedTables ? [] : personIDs }
+
+    static let vocabularyTables: Set<String> = [
+        "vocabulary", "domain", "concept_class", "relationship", "concept", "concept_relationship",
+        "concept_ancestor",
+        "concept_synonym", "drug_strength", "source_to_concept_map",
+    ]
+
+    /// The columns that identify a row of `table` for merging.
+    static func keyColumns(_ table: CDMTable) -> [String] {
+        switch table.name {
+        case "concept_relationship": return ["concept_id_1", "relationship_id", "concept_id_2"]
+        case "concept_ancestor": return ["ancestor_concept_id", "descendant_concept_id"]
+        default: return table.primaryKey.map(\.name)
+        }
+    }
+
+    /// One parsed row waiting for its transaction.
+    struct Row: Sendable {
+        let line: Int
+        let raw: String
+        let values: Result<[SQLValue], RecordProblem>
+    }
+
+    /// Reads `input` in batches, one transaction each.
+    func ingest(
+        _ input: IngestFiles.Input, store: any Store, batchSize: Int,
+        progress: @Sendable (IngestProgress) -> Void
+    ) async throws -> IngestReport.FileReport {
+        var file = IngestReport.FileReport(path: input.path, format: .omopCSV)
+        let (columns, rows) = try open(input, file: &file)
+        let reassignedBefore = reassignedIDs[input.kind] ?? 0
+        var batch: [Row] = []
+        for row in rows {
+            batch.append(row)
+            if batch.count == batchSize * 5 {
+                let current = batch
+                file.add(
+                    try await store.write { try self.write(current, input: input, columns: columns, $0) })
+                progress(IngestProgress(file: input.path, records: file.read))
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        let current = batch
+        file.add(
+            try await store.write { writer in
+                let counts = try self.write(current, input: input, columns: columns, writer)
+                if input.kind == "concept" { try writer.vocabularyDidChange() }
+                return counts
+            })
+        let reassigned = (reassignedIDs[input.kind] ?? 0) - reassignedBefore
+        if reassigned > 0 {
+            file.notes.append(
+                "\(reassigned) rows reused an id already taken by a different row; they were kept under new ids"
+            )
+        }
+        return file
+    }
+
+    /// Reads `input` inside an existing transaction (dry runs).
+    func ingest(
+        _ input: IngestFiles.Input, writer: any StoreWriter, progress: @Sendable (IngestProgress) -> Void
+    ) throws
+        -> IngestReport.FileReport
+    {
+        var file = IngestReport.FileReport(path: input.path, format: .omopCSV)
+        let (columns, rows) = try open(input, file: &file)
+        file.add(try write(Array(rows), input: input, columns: columns, writer))
+        return file
+    }
+
+    private func open(_ input: IngestFiles.Input, file: inout IngestReport.FileReport) throws -> (
+        OMOPCSVColumns, AnySequence<Row>
+    ) {
+        let table = CDMSchema.table(named: input.kind)!
+        let reader = try TextFileReader(path: input.path)
+        guard case .text(let headerLine)? = reader.next() else {
+            throw PMAPError(
+                .badInput, "the file has no header line", at: SourceLocation(file: input.path, line: 1))
+        }
+        let columns: OMOPCSVColumns
+        do {
+            columns = try OMOPCSVColumns(table: table, header: CSVRecordParser.fields(of: String(headerLine)))
+        } catch let error as PMAPError {
+            throw PMAPError(.badInput, error.message, at: SourceLocation(file: input.path, line: 1))
+        }
+        if !columns.droppedColumns.isEmpty {
+            file.notes.append(
+                "columns not in CDM v5.4 dropped: \(columns.droppedColumns.joined(separator: ", "))")
+        }
+        if ["observation_period", "condition_era", "drug_era"].contains(table.name) {
+            suppliedDerivedTables = true
+        }
+        var parser = CSVRecordParser()
+        var startLine = 2
+        let iterator = AnyIterator<Row> {
+            while let line = reader.next() {
+                switch line {
+                case .tooLong(let bytes):
+                    return Row(
+                        line: reader.lineNumber, raw: "",
+                        values: .failure(RecordProblem(.tooLong, "a line of \(bytes) bytes")))
+                case .text(let text):
+                    if parser.hasUnfinishedRecord == false { startLine = reader.lineNumber }
+                    if text.isEmpty && !parser.hasUnfinishedRecord { continue }
+                    guard let fields = parser.feed(text) else { continue }
+                    let raw = String(text)
+                    do {
+                        return Row(
+                            line: startLine, raw: raw, values: .success(try columns.values(of: fields)))
+                    } catch let problem as RecordProblem {
+                        return Row(line: startLine, raw: raw, values: .failure(problem))
+                    } catch {
+                        return Row(
+                            line: startLine, raw: raw,
+                            values: .failure(RecordProblem(.malformed, "unreadable row")))
+                    }
+                }
+            }
+            if parser.hasUnfinishedRecord {
+                parser = CSVRecordParser()
+                return Row(
+                    line: startLine, raw: "",
+                    values: .failure(RecordProblem(.malformed, "a quoted field is never closed")))
+            }
+            return nil
+        }
+        return (columns, AnySequence(iterator))
+    }
+
+    private func write(
+        _ rows: [Row], input: IngestFiles.Input, columns: OMOPCSVColumns, _ writer: any StoreWriter
+    ) throws -> BatchCounts {
+        var counts = BatchCounts()
+        let table = columns.table
+        let names = columns.columns.map(\.name)
+        let keys = Self.keyColumns(table).allSatisfy(names.contains) ? Self.keyColumns(table) : []
+        let isVocabulary = Self.vocabularyTables.contains(table.name)
+        let personIndex = names.firstIndex(of: "person_id")
+        let integerKey = table.primaryKey.first.flatMap { key in
+            key.kind == .integer || key.kind == .bigint ? names.firstIndex(of: key.name) : nil
+        }
+        for row in rows {
+            do {
+                var values = try row.values.get()
+                if isVocabulary && !keys.isEmpty {
+                    // Vocabulary rows merge by key with what the store has (the starter vocabulary).
+                    if try writer.upsert(table: table.name, columns: names, values: values, keyColumns: keys)
+                        == nil
+                    {
+                        counts.duplicates += 1
+                    } else {
+                        rowsByTable[table.name, default: 0] += 1
+                        counts.loaded += 1
+                    }
+                    continue
+                }
+                // Clinical rows load as given; a row seen before (same content) is a duplicate.
+                let hash = sha256Hex(Data("\(table.name)|\(row.raw)".utf8))
+                let recordKey = "omop:\(table.name):\(hash)"
+                if try writer.sourceRecord(sourceName: sourceName, key: recordKey) != nil {
+                    counts.duplicates += 1
+                    continue
+                }
+                var rowID = try writer.insertIfKeyFree(table: table.name, columns: names, values: values)
+                if rowID == nil, let integerKey {
+                    // The id is taken by a different row (some extracts reuse ids): keep both,
+                    // the newcomer under a new id; provenance keeps its file and line.
+                    values[integerKey] = .integer(
+                        try writer.maxID(table: table.name, column: names[integerKey]) + 1)
+                    rowID = try writer.insertIfKeyFree(table: table.name, columns: names, values: values)
+                    reassignedIDs[table.name, default: 0] += 1
+                }
+                guard let rowID else {
+                    counts.duplicates += 1
+                    continue
+                }
+                try writer.saveSourceRecord(
+                    sourceName: sourceName, key: recordKey, version: nil, contentHash: hash,
+                    dataLoadID: dataLoadID)
+                try writer.recordProvenance(
+                    row: StoredRow(table: table.name, rowID: rowID), dataLoadID: dataLoadID,
+                    sourceName: sourceName,
+                    sourceFile: input.path, location: "line \(row.line)", recordKey: recordKey)
+                if table.name == "person", let personIndex, case .integer(let person) = values[personIndex] {
+                    personIDs.append(person)
+                }
+                rowsByTable[table.name, default: 0] += 1
+                counts.loaded += 1
+            } catch let problem as RecordProblem {
+                try writer.quarantine(
+                    QuarantineEntry(
+                        dataLoadID: dataLoadID, sourceName: sourceName, sourceFile: input.path,
+                        sourceLocation: "line \(row.line)",
+                        recordType: table.name, reasonCode: problem.reason.rawValue, reason: problem.detail,
+                        recordCiphertext: try vault.seal(Data(row.raw.utf8)), keyID: vault.key.id))
+                counts.quarantined += 1
+                counts.reasons[problem.reason.rawValue, default: 0] += 1
+            }
+        }
+        return counts
+    }
+}

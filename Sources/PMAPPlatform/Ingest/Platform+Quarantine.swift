@@ -1,0 +1,103 @@
+import Foundation
+import PMAPGovernance
+import PMAPIngest
+import PMAPStore
+
+/// What `pmap quarantine retry` did.
+public struct QuarantineRetryReport: Sendable {
+    public var retried = 0
+    public var loaded = 0
+    public var duplicates = 0
+    public var stillQuarantined = 0
+    /// Records of formats retry cannot replay yet (OMOP CSV rows), left as they were.
+    public var notRetryable = 0
+}
+
+extension Platform {
+    /// Open (or all) quarantined records, newest first.
+    public func quarantinedRecords(includeResolved: Bool = false, limit: Int = 100) async throws
+        -> [QuarantinedRecord]
+    {
+        try await store.quarantinedRecords(includeResolved: includeResolved, limit: limit)
+    }
+
+    /// One quarantined record with its decrypted content.
+    public func quarantinedRecord(id: Int64, vault: IdentityVault) async throws -> (QuarantinedRecord, String)
+    {
+        guard let record = try await store.quarantinedRecord(id: id) else {
+            throw PMAPError(.notFound, "no quarantined record \(id); list them with `pmap quarantine list`")
+        }
+        let content =
+            try record.recordCiphertext.map { String(decoding: try vault.open($0), as: UTF8.self) } ?? ""
+        return (record, content)
+    }
+
+    /// Replays every open quarantined FHIR record (after the cause was fixed, e.g. the missing
+    /// patient was loaded); those that now load are marked resolved, the others stay open.
+    public func retryQuarantine(vault: IdentityVault, sourceName: String? = nil) async throws
+        -> QuarantineRetryReport
+    {
+        var report = QuarantineRetryReport()
+        let open = try await store.quarantinedRecords(includeResolved: false, limit: Int.max)
+            .filter { sourceName == nil || $0.sourceName == sourceName }
+        let bySource = Dictionary(grouping: open, by: \.sourceName)
+        for (source, records) in bySource {
+            let dataLoadID = try await store.write { try $0.startDataLoad(sourceName: source) }
+            let writer = FHIRRecordWriter(sourceName: source, vault: vault, dataLoadID: dataLoadID)
+            let run = IngestRun(
+                platform: self, request: IngestRequest(paths: [], sourceName: source), vault: vault,
+                writer: writer,
+                omop: OMOPCSVIngester(sourceName: source, vault: vault, dataLoadID: dataLoadID),
+                progress: { _ in })
+            let counts = try await store.write { storeWriter -> QuarantineRetryReport in
+                var counts = QuarantineRetryReport()
+                for record in records.reversed() {
+                    guard let sealed = record.recordCiphertext,
+                        let object = (try? JSONSerialization.jsonObject(with: try vault.open(sealed)))
+                            as? [String: Any]
+                    else {
+                        counts.notRetryable += 1
+                        continue
+                    }
+                    counts.retried += 1
+                    let raw = try vault.open(sealed)
+                    var resolved = true
+                    for pending in FHIRFileReader.records(
+                        object: object, raw: raw, location: record.sourceLocation)
+                    {
+                        do {
+                            switch try run.load(pending, file: record.sourceFile, storeWriter) {
+                            case .loaded: counts.loaded += 1
+                            case .duplicate: counts.duplicates += 1
+                            }
+                        } catch is RecordProblem {
+                            resolved = false
+                        }
+                    }
+                    if resolved {
+                        try storeWriter.resolveQuarantine(id: record.id, resolution: "loaded on retry")
+                    } else {
+                        counts.stillQuarantined += 1
+                    }
+                }
+                try storeWriter.finishDataLoad(
+                    id: dataLoadID, read: counts.retried, loaded: counts.loaded,
+                    quarantined: counts.stillQuarantined,
+                    summaryJSON: "{\"retry\":true}")
+                return counts
+            }
+            report.retried += counts.retried
+            report.loaded += counts.loaded
+            report.duplicates += counts.duplicates
+            report.stillQuarantined += counts.stillQuarantined
+            report.notRetryable += counts.notRetryable
+        }
+        _ = try await rebuildDirtyPersons(includeAllOMOPPersons: [])
+        return report
+    }
+
+    /// Mapping coverage of the loaded data.
+    public func mappingCoverage(topUnmapped: Int = 10) async throws -> MappingCoverage {
+        try await store.mappingCoverage(topUnmapped: topUnmapped)
+    }
+}

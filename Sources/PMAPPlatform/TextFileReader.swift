@@ -1,0 +1,86 @@
+import CZlib
+import Foundation
+
+/// Reads a text file line by line with constant memory, whether it is plain or gzip/bgzip
+/// compressed (zlib reads both, continuing across concatenated gzip members). Strips line ends
+/// (`\n`, `\r\n`) and a leading UTF-8 byte-order mark; lines longer than `maximumLineBytes`
+/// are reported, not read into memory whole.
+final class TextFileReader {
+    /// One line, or the fact that it was too long.
+    enum Line {
+        case text(Substring)
+        case tooLong(bytes: Int)
+    }
+
+    private let file: gzFile
+    private let path: String
+    private var buffer = [CChar](repeating: 0, count: 1 << 16)
+    private let maximumLineBytes: Int
+    /// The 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    /// Opens `path`; throws ``PMAPError`` (bad input) naming the file when it cannot be read.
+    init(path: String, maximumLineBytes: Int = 64 << 20) throws {
+        guard let file = gzopen(path, "rb") else {
+            throw PMAPError(
+                .badInput, "cannot read the file; check that it exists and is readable",
+                at: SourceLocation(file: path))
+        }
+        gzbuffer(file, 1 << 17)
+        self.file = file
+        self.path = path
+        self.maximumLineBytes = maximumLineBytes
+    }
+
+    deinit {
+        gzclose(file)
+    }
+
+    /// The next line, or `nil` at the end of the file (a truncated gzip stream ends early and
+    /// is reported by ``finishError``).
+    func next() -> Line? {
+        var bytes: [UInt8] = []
+        var total = 0
+        var sawAnything = false
+        while true {
+            let result = buffer.withUnsafeMutableBufferPointer { pointer in
+                gzgets(file, pointer.baseAddress, Int32(pointer.count))
+            }
+            guard result != nil else { break }
+            sawAnything = true
+            let length = buffer.withUnsafeBufferPointer { strnlen($0.baseAddress!, $0.count) }
+            total += length
+            if total <= maximumLineBytes {
+                bytes.append(contentsOf: buffer[0..<length].map { UInt8(bitPattern: $0) })
+            }
+            if length > 0 && buffer[length - 1] == 0x0A { break }
+        }
+        guard sawAnything else { return nil }
+        lineNumber += 1
+        if total > maximumLineBytes { return .tooLong(bytes: total) }
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        return .text(Substring(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    /// An error when the file ended in the middle of a compressed stream, else nil.
+    var finishError: PMAPError? {
+        var code: Int32 = 0
+        let message = gzerror(file, &code)
+        guard code != Z_OK && code != Z_STREAM_END, code != 0 else { return nil }
+        let text = message.map { String(cString: $0) } ?? "unknown"
+        return PMAPError(
+            .badInput,
+            "the compressed file is damaged or truncated (zlib: \(text)); records before the damage were read",
+            at: SourceLocation(file: path, line: lineNumber))
+    }
+
+    /// The first bytes of a file (decompressed), for format detection.
+    static func prefix(of path: String, bytes count: Int = 4096) -> [UInt8] {
+        guard let file = gzopen(path, "rb") else { return [] }
+        defer { gzclose(file) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let read = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(count)) }
+        return read > 0 ? Array(buffer[0..<Int(read)]) : []
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import PMAPPlatform
+
+/// Where the vault key is.
+struct KeyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "The identity vault key file (default: $PMAP_KEY_FILE, else pmap.key beside the store).")
+    var keyFile: String?
+}
+
+extension IngestFormat: ExpressibleByArgument {}
+
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Load FHIR R4 (NDJSON, Bundles, single resources) or OMOP CDM CSV files into the store.",
+        discussion: """
+            Files or folders, plain or gzip-compressed. Every record is loaded, recognised as a duplicate, or
+            quarantined with its reason (`pmap quarantine list`): read = loaded + duplicates + quarantined.
+            Direct identifiers go only to the encrypted identity vault.
+            """)
+
+    @OptionGroup var options: CommonOptions
+    @OptionGroup var keys: KeyOptions
+
+    @Option(name: .long, help: "auto, fhir or omop-csv.")
+    var format: IngestFormat = .auto
+
+    @Option(name: .long, help: "The source's name; records are deduplicated within a source.")
+    var source = "default"
+
+    @Flag(name: .long, help: "Parse, map and check everything and report, writing nothing.")
+    var dryRun = false
+
+    @Argument(help: "Files or folders to ingest.")
+    var paths: [String]
+
+    func run() async throws {
+        try await runReportingErrors {
+            let platform = try Platform.open(storePath: options.storePath)
+            let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
+            let showProgress = isatty(2) != 0 && !options.json
+            let report = try await platform.ingest(
+                IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun), vault: vault
+            ) { progress in
+                guard showProgress else { return }
+                let name = (progress.file as NSString).lastPathComponent
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(name): \(progress.records) records".utf8))
+            }
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if options.json {
+                try printJSON(IngestRendering.json(report))
+            } else {
+                print(IngestRendering.text(report))
+            }
+        }
+    }
+}
+
+/// Text and JSON forms of an ingest report.
+enum IngestRendering {
+    static func json(_ report: IngestReport) -> [String: Any] {
+        [
+            "read": report.read, "loaded": report.loaded, "duplicates": report.duplicates,
+            "quarantined": report.quarantined,
+            "skipped_files": report.skippedFiles.map { ["path": $0.path, "reason": $0.reason] },
+            "files": report.files.map { file -> [String: Any] in
+                [
+                    "path": file.path, "format": file.format.rawValue, "read": file.read,
+                    "loaded": file.loaded,
+                    "duplicates": file.duplicates, "quarantined": file.quarantined, "notes": file.notes,
+                ]
+            },
+            "quarantine_reasons": report.quarantineReasons, "rows_by_table": report.rowsByTable,
+            "persons_rebuilt": report.personsRebuilt, "dry_run": report.dryRun,
+            "data_load_id": report.dataLoadID ?? 0,
+        ]
+    }
+
+    static func text(_ report: IngestReport) -> String {
+        var table = TextTable(
+            headers: ["file", "format", "read", "loaded", "duplicates", "quarantined"],
+            rightAligned: [2, 3, 4, 5])
+        for file in report.files {
+            table.rows.append([
+                file.path, file.format.rawValue, String(file.read), String(file.loaded),
+                String(file.duplicates), String(file.quarantined),
+            ])
+        }
+        table.rows.append([
+            "total", "", String(report.read), String(report.loaded), String(report.duplicates),
+            String(report.quarantined),
+        ])
+        var lines = [table.render()]
+        for file in report.files where !file.notes.isEmpty {
+            lines.append("note: \(file.path): \(file.notes.joined(separator: "; "))")
+        }
+        if !report.skippedFiles.isEmpty {
+            lines.append("\nSkipped files (\(report.skippedFiles.count)):")
+            lines += report.skippedFiles.map { "  \($0.path): \($0.reason)" }
+        }
+        if !report.quarantineReasons.isEmpty {
+            lines.append("\nQuarantined by reason (see `pmap quarantine list`):")
+            lines += report.quarantineReasons.sorted { $0.value > $1.value }.map {
+                "  \($0.key): \($0.value)"
+            }
+        }
+        lines.append(
+            "\nread \(report.read) = loaded \(report.loaded) + duplicates \(report.duplicates) + quarantined \(report.quarantined)"
+                + (report.dryRun
+                    ? "  (dry run: nothing was written)"
+                    : "; derived tables rebuilt for \(report.personsRebuilt) persons"))
+        return lines.joined(separator: "\n")
+    }
+}
