@@ -178,3 +178,19 @@ struct FHIRIngestTests {
         #expect(damaged.quarantined >= 1, "a truncated gzip stream is reported, not passed over")
     }
 }
+
+extension FHIRIngestTests {
+    /// A line longer than the limit is quarantined as too long (not read into memory) and the
+    /// lines around it still load.
+    @Test func enormousLineIsQuarantinedNotLoaded() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let huge = #"{"resourceType":"Patient","id":"big","note":""# + String(repeating: "x", count: 3 << 20) + #""}"#
+        let path = try fixture.write("big.ndjson", [IngestFixture.patient, huge, IngestFixture.observation].joined(separator: "\n") + "\n")
+        var request = IngestRequest(paths: [path], sourceName: "test")
+        request.maximumLineBytes = 1 << 20
+        let report = try await fixture.platform.ingest(request, vault: fixture.vault)
+        #expect(report.read == 3 && report.loaded == 2 && report.quarantined == 1)
+        #expect(report.quarantineReasons["record too long"] == 1)
+    }
+}

@@ -8,8 +8,8 @@ enum FHIRFileReader {
     /// The largest whole-document file read into memory.
     static let maximumDocumentBytes = 512 << 20
 
-    static func records(of path: String) throws -> AnySequence<PendingRecord> {
-        let reader = try TextFileReader(path: path)
+    static func records(of path: String, maximumLineBytes: Int) throws -> AnySequence<PendingRecord> {
+        let reader = try TextFileReader(path: path, maximumLineBytes: maximumLineBytes)
         guard let first = reader.next() else { return AnySequence([]) }
         if case .text(let line) = first,
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]

@@ -138,7 +138,7 @@ extension FHIRRecordWriter {
         try write(
             table, columns, values, key: [columns[0]], record: fact.sourceKey, file: file, location: location,
             writer)
-        try writer.markDirty(persons: [person])
+        touch(person)
     }
 
     /// `YYYY-MM-DD` plus days.

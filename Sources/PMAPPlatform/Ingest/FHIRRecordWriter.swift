@@ -17,6 +17,24 @@ final class FHIRRecordWriter: @unchecked Sendable {
     private var locationByPlace: [String: Int64] = [:]
     /// Rows written per table in this run.
     var rowsByTable: [String: Int] = [:]
+    /// Persons touched in the current batch, marked dirty once at its end.
+    private var dirtyPersons: Set<Int64> = []
+
+    /// Starts a batch (a transaction): forgets touches of a batch that was rolled back.
+    func beginBatch() {
+        dirtyPersons.removeAll(keepingCapacity: true)
+    }
+
+    /// Marks the batch's touched persons dirty, in the batch's transaction.
+    func flushDirtyPersons(_ writer: any StoreWriter) throws {
+        guard !dirtyPersons.isEmpty else { return }
+        try writer.markDirty(persons: dirtyPersons.sorted())
+        dirtyPersons.removeAll(keepingCapacity: true)
+    }
+
+    func touch(_ person: Int64) {
+        dirtyPersons.insert(person)
+    }
 
     init(sourceName: String, vault: IdentityVault, dataLoadID: Int64) {
         self.sourceName = sourceName
@@ -163,7 +181,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
                 [.integer(id), .text(death), .integer(32817)],
                 key: [], record: fact.sourceKey, file: file, location: location, writer)
         }
-        try writer.markDirty(persons: [id])
+        touch(id)
         return id
     }
 
@@ -224,7 +242,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
                 fact.classCode.map(SQLValue.text) ?? .null,
             ], key: ["visit_occurrence_id"], record: fact.sourceKey, file: file, location: location, writer)
         visitBySourceKey[fact.sourceKey] = id
-        try writer.markDirty(persons: [person])
+        touch(person)
     }
 
     func writeConsent(_ fact: ConsentFact, _ writer: any StoreWriter) throws {

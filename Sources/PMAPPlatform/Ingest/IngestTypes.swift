@@ -17,6 +17,8 @@ public struct IngestRequest: Sendable {
     public var dryRun: Bool
     /// Records per transaction.
     public var batchSize: Int
+    /// Longer lines are quarantined as too long instead of being read into memory.
+    public var maximumLineBytes = 64 << 20
 
     public init(
         paths: [String], format: IngestFormat = .auto, sourceName: String = "default", dryRun: Bool = false,

@@ -128,14 +128,21 @@ final class IngestRun: @unchecked Sendable {
             file = try await omop.ingest(
                 input, store: platform.store, batchSize: request.batchSize, progress: progress)
         } else {
+            // Parse the next batch while the previous one is being written (two cores, two stages).
             var batch: [PendingRecord] = []
-            for record in try FHIRFileReader.records(of: input.path) {
+            var writing: Task<BatchCounts, any Error>?
+            let path = input.path
+            for record in try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes) {
                 batch.append(record)
                 if batch.count == request.batchSize {
-                    try await flush(batch, file: &file, report: &report)
+                    if let writing { file.add(try await writing.value) }
+                    progress(IngestProgress(file: path, records: file.read))
+                    let ready = batch
+                    writing = Task { try await self.platform.store.write { try self.write(ready, file: path, $0) } }
                     batch.removeAll(keepingCapacity: true)
                 }
             }
+            if let writing { file.add(try await writing.value) }
             try await flush(batch, file: &file, report: &report)
         }
         for (reason, count) in file.quarantineReasonCounts {
@@ -153,7 +160,7 @@ final class IngestRun: @unchecked Sendable {
             file = try omop.ingest(input, writer: storeWriter, progress: progress)
         } else {
             let counts = try write(
-                Array(try FHIRFileReader.records(of: input.path)), file: input.path, storeWriter)
+                Array(try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes)), file: input.path, storeWriter)
             file.add(counts)
         }
         for (reason, count) in file.quarantineReasonCounts {
@@ -212,6 +219,7 @@ final class IngestRun: @unchecked Sendable {
     /// Writes a batch of FHIR records; every record ends loaded, duplicate or quarantined.
     func write(_ batch: [PendingRecord], file: String, _ storeWriter: any StoreWriter) throws -> BatchCounts {
         var counts = BatchCounts()
+        writer.beginBatch()
         for record in batch {
             do {
                 switch try load(record, file: file, storeWriter) {
@@ -229,6 +237,7 @@ final class IngestRun: @unchecked Sendable {
                 counts.reasons[problem.reason.rawValue, default: 0] += 1
             }
         }
+        try writer.flushDirtyPersons(storeWriter)
         return counts
     }
 }

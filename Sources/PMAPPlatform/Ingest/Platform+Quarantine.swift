@@ -51,6 +51,7 @@ extension Platform {
                 progress: { _ in })
             let counts = try await store.write { storeWriter -> QuarantineRetryReport in
                 var counts = QuarantineRetryReport()
+                writer.beginBatch()
                 for record in records.reversed() {
                     guard let sealed = record.recordCiphertext,
                         let object = (try? JSONSerialization.jsonObject(with: try vault.open(sealed)))
@@ -80,6 +81,7 @@ extension Platform {
                         counts.stillQuarantined += 1
                     }
                 }
+                try writer.flushDirtyPersons(storeWriter)
                 try storeWriter.finishDataLoad(
                     id: dataLoadID, read: counts.retried, loaded: counts.loaded,
                     quarantined: counts.stillQuarantined,
