@@ -22,6 +22,11 @@ public struct ConceptResolution: Sendable, Hashable {
 public struct StoredSourceRecord: Sendable, Hashable {
     public let version: String?
     public let contentHash: String
+
+    public init(version: String?, contentHash: String) {
+        self.version = version
+        self.contentHash = contentHash
+    }
 }
 
 /// A CDM or extension row written for a source record.

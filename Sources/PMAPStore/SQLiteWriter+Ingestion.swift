@@ -6,11 +6,10 @@ extension SQLiteWriter {
     func resolveConcept(vocabularyID: String, code: String) throws -> ConceptResolution? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT concept_id, standard_concept, domain_id FROM concept
                     WHERE concept_code = ? AND vocabulary_id = ? ORDER BY invalid_reason IS NOT NULL, concept_id LIMIT 1
-                    """,
+                    """),
                 arguments: [code, vocabularyID])
         else { return nil }
         return try resolution(of: row)
@@ -19,7 +18,7 @@ extension SQLiteWriter {
     func resolveConcept(id: Int64) throws -> ConceptResolution? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT concept_id, standard_concept, domain_id FROM concept WHERE concept_id = ?",
+                db.cachedStatement(sql: "SELECT concept_id, standard_concept, domain_id FROM concept WHERE concept_id = ?"),
                 arguments: [id])
         else { return nil }
         return try resolution(of: row)
@@ -32,12 +31,11 @@ extension SQLiteWriter {
             return ConceptResolution(sourceConceptID: id, standardConceptID: id, domainID: row["domain_id"])
         }
         let target = try Row.fetchOne(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT c.concept_id, c.domain_id FROM concept_relationship r JOIN concept c ON c.concept_id = r.concept_id_2
                 WHERE r.concept_id_1 = ? AND r.relationship_id = 'Maps to' AND r.invalid_reason IS NULL AND c.standard_concept = 'S'
                 ORDER BY c.concept_id LIMIT 1
-                """,
+                """),
             arguments: [id])
         return ConceptResolution(
             sourceConceptID: id, standardConceptID: target?["concept_id"] ?? 0, domainID: target?["domain_id"]
@@ -54,9 +52,8 @@ extension SQLiteWriter {
 
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord? {
         try Row.fetchOne(
-            db,
-            sql:
-                "SELECT record_version, content_hash FROM pmap_source_record WHERE source_name = ? AND record_key = ?",
+            db.cachedStatement(
+                sql: "SELECT record_version, content_hash FROM pmap_source_record WHERE source_name = ? AND record_key = ?"),
             arguments: [sourceName, key]
         ).map { StoredSourceRecord(version: $0["record_version"], contentHash: $0["content_hash"]) }
     }
@@ -74,11 +71,10 @@ extension SQLiteWriter {
 
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow] {
         try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT cdm_table, cdm_row_id FROM pmap_provenance WHERE source_name = ?
                 AND (source_record_key = ? OR source_record_key LIKE ? ESCAPE '\\')
-                """,
+                """),
             arguments: [sourceName, key, Self.likePrefix(key + "#")]
         ).map { StoredRow(table: $0["cdm_table"], rowID: $0["cdm_row_id"]) }
     }
@@ -114,10 +110,9 @@ extension SQLiteWriter {
 
     func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64? {
         try Int64.fetchOne(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT cdm_row_id FROM pmap_provenance WHERE source_name = ? AND source_record_key = ? AND cdm_table = ? LIMIT 1
-                """,
+                """),
             arguments: [sourceName, key, table])
     }
 
@@ -136,7 +131,7 @@ extension SQLiteWriter {
 
     func person(lookupHash: Data) throws -> Int64? {
         try Int64.fetchOne(
-            db, sql: "SELECT person_id FROM pmap_identity_lookup WHERE lookup_hash = ?",
+            db.cachedStatement(sql: "SELECT person_id FROM pmap_identity_lookup WHERE lookup_hash = ?"),
             arguments: [lookupHash])
     }
 
@@ -149,7 +144,7 @@ extension SQLiteWriter {
 
     func identity(personID: Int64) throws -> Data? {
         try Data.fetchOne(
-            db, sql: "SELECT identity_ciphertext FROM pmap_identity WHERE person_id = ?",
+            db.cachedStatement(sql: "SELECT identity_ciphertext FROM pmap_identity WHERE person_id = ?"),
             arguments: [personID])
     }
 
@@ -287,5 +282,45 @@ extension SQLiteWriter {
         let statement = try db.cachedStatement(sql: sql)
         statement.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
         return try Int64.fetchOne(statement)
+    }
+}
+
+extension SQLiteWriter {
+    func sourceRecords(sourceName: String, keys: [String]) throws -> [String: StoredSourceRecord] {
+        var found: [String: StoredSourceRecord] = [:]
+        var start = 0
+        while start < keys.count {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            start += chunk.count
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT record_key, record_version, content_hash FROM pmap_source_record
+                    WHERE source_name = ? AND record_key IN (\(placeholders))
+                    """)
+            let arguments = StatementArguments([sourceName] + chunk)
+            for row in try Row.fetchAll(statement, arguments: arguments) {
+                found[row["record_key"]] = StoredSourceRecord(version: row["record_version"], contentHash: row["content_hash"])
+            }
+        }
+        return found
+    }
+
+    func insertMany(table: String, columns: [String], rows: [[SQLValue]], replace: Bool) throws {
+        guard !rows.isEmpty else { return }
+        try checkNames(table: table, columns: columns)
+        let chunkSize = max(1, 500 / max(columns.count, 1))
+        let list = columns.map(SQLiteSchema.quoted).joined(separator: ", ")
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + chunkSize, rows.count)]
+            start += chunk.count
+            let values = Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: "INSERT \(replace ? "OR REPLACE " : "")INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES \(values)")
+            statement.setUncheckedArguments(StatementArguments(chunk.flatMap { $0.map(\.databaseValue) }))
+            try statement.execute()
+        }
     }
 }

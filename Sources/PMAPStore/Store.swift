@@ -93,6 +93,10 @@ public protocol StoreWriter {
     func maxID(table: String, column: String) throws -> Int64
     /// The state of a source record loaded earlier, if any.
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord?
+    /// The states of many source records at once (those never loaded are absent).
+    func sourceRecords(sourceName: String, keys: [String]) throws -> [String: StoredSourceRecord]
+    /// Inserts many rows with few statements; `replace` overwrites rows with the same key.
+    func insertMany(table: String, columns: [String], rows: [[SQLValue]], replace: Bool) throws
     /// Records (or updates) a source record's version and content hash.
     func saveSourceRecord(
         sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64) throws

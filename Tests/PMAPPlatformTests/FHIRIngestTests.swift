@@ -194,3 +194,23 @@ extension FHIRIngestTests {
         #expect(report.quarantineReasons["record too long"] == 1)
     }
 }
+
+extension FHIRIngestTests {
+    /// Codes the vocabulary lacks keep concept 0 and their source value, and `status --mapping`
+    /// counts them.
+    @Test func unmappedCodesKeepConceptZeroAndShowInCoverage() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let unknown = IngestFixture.observation.replacingOccurrences(of: "2857-1", with: "99999-9")
+            .replacingOccurrences(of: "\"o1\"", with: "\"o2\"")
+        let path = try fixture.write(
+            "m.ndjson", [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
+        let report = try await fixture.ingest([path])
+        #expect(report.loaded == 3)
+        let coverage = try await fixture.platform.mappingCoverage()
+        let measurement = try #require(coverage.tables.first { $0.table == "measurement" })
+        #expect(measurement.rows == 2 && measurement.mapped == 1)
+        #expect(coverage.topUnmapped.first?.sourceValue == "99999-9")
+        #expect(try fixture.integers("SELECT measurement_concept_id FROM measurement ORDER BY measurement_id") == [3_013_603, 0])
+    }
+}

@@ -14,13 +14,23 @@ struct JSONObject {
     }
 
     func value(_ path: String) -> Any? {
-        var current: Any? = object
-        for part in path.split(separator: ".") {
-            if let array = current as? [Any] { current = array.first }
-            current = (current as? [String: Any])?[String(part)]
-        }
-        if let array = current as? [Any], !(array.first is [String: Any]) { return array.first }
+        var current: Any? = walk(path)
+        if let array = current as? [Any], !(array.first is [String: Any]) { current = array.first }
         return current
+    }
+
+    /// Follows a dotted path without splitting it into an array (this runs for every field of
+    /// every record).
+    private func walk(_ path: String) -> Any? {
+        var current: Any? = object
+        var start = path.startIndex
+        while true {
+            let end = path[start...].firstIndex(of: ".") ?? path.endIndex
+            if let array = current as? [Any] { current = array.first }
+            current = (current as? [String: Any])?[String(path[start..<end])]
+            if current == nil || end == path.endIndex { return current }
+            start = path.index(after: end)
+        }
     }
 
     func has(_ path: String) -> Bool { value(path) != nil }
@@ -38,12 +48,7 @@ struct JSONObject {
     }
 
     func array(_ path: String) -> [[String: Any]] {
-        var current: Any? = object
-        for part in path.split(separator: ".") {
-            if let array = current as? [Any], let first = array.first { current = first }
-            current = (current as? [String: Any])?[String(part)]
-        }
-        return current as? [[String: Any]] ?? []
+        walk(path) as? [[String: Any]] ?? []
     }
 
     /// The codings of a CodeableConcept at `path`.

@@ -19,14 +19,41 @@ final class FHIRRecordWriter: @unchecked Sendable {
     var rowsByTable: [String: Int] = [:]
     /// Persons touched in the current batch, marked dirty once at its end.
     private var dirtyPersons: Set<Int64> = []
+    /// Provenance and source-record rows of the current batch, written together at its end.
+    private var pendingProvenance: [[SQLValue]] = []
+    private var pendingSourceRecords: [[SQLValue]] = []
+
+    static let provenanceColumns = [
+        "cdm_table", "cdm_row_id", "data_load_id", "source_name", "source_file", "source_location", "source_record_key",
+    ]
+    static let sourceRecordColumns = ["source_name", "record_key", "record_version", "content_hash", "data_load_id"]
+
+    /// Queues the bookkeeping row of a loaded source record.
+    func recordSource(key: String, version: String?, hash: String) {
+        pendingSourceRecords.append([
+            .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash), .integer(dataLoadID),
+        ])
+    }
+
+    /// Writes the batch's queued provenance and source records.
+    func flushPending(_ writer: any StoreWriter) throws {
+        try writer.insertMany(table: "pmap_provenance", columns: Self.provenanceColumns, rows: pendingProvenance, replace: true)
+        try writer.insertMany(
+            table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords, replace: true)
+        pendingProvenance.removeAll(keepingCapacity: true)
+        pendingSourceRecords.removeAll(keepingCapacity: true)
+    }
 
     /// Starts a batch (a transaction): forgets touches of a batch that was rolled back.
     func beginBatch() {
         dirtyPersons.removeAll(keepingCapacity: true)
+        pendingProvenance.removeAll(keepingCapacity: true)
+        pendingSourceRecords.removeAll(keepingCapacity: true)
     }
 
     /// Marks the batch's touched persons dirty, in the batch's transaction.
     func flushDirtyPersons(_ writer: any StoreWriter) throws {
+        try flushPending(writer)
         guard !dirtyPersons.isEmpty else { return }
         try writer.markDirty(persons: dirtyPersons.sorted())
         dirtyPersons.removeAll(keepingCapacity: true)
@@ -56,6 +83,15 @@ final class FHIRRecordWriter: @unchecked Sendable {
         let next = try (nextIDs[table] ?? writer.maxID(table: table, column: column)) + 1
         nextIDs[table] = next
         return next
+    }
+
+    /// Reference caches stay bounded, so memory does not grow with the input: past this size a
+    /// cache starts again (misses fall back to an indexed query).
+    static let cacheLimit = 100_000
+
+    private func remember(_ key: String, _ id: Int64, in cache: inout [String: Int64]) {
+        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+        cache[key] = id
     }
 
     /// Forgets ids handed out in a rolled-back transaction.
@@ -154,7 +190,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
         for (kind, value) in lookups {
             try writer.saveLookup(hash: vault.blindIndex(kind: kind, value: value), personID: id, kind: kind)
         }
-        personBySourceKey[fact.sourceKey] = id
+        remember(fact.sourceKey, id, in: &personBySourceKey)
 
         let birth = fact.birthDate.flatMap(ISODate.yearMonth)
         let gender: Int64 = fact.gender == "male" ? 8507 : fact.gender == "female" ? 8532 : 0
@@ -241,7 +277,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
                 .text(fact.end ?? fact.start), .integer(32817),
                 fact.classCode.map(SQLValue.text) ?? .null,
             ], key: ["visit_occurrence_id"], record: fact.sourceKey, file: file, location: location, writer)
-        visitBySourceKey[fact.sourceKey] = id
+        remember(fact.sourceKey, id, in: &visitBySourceKey)
         touch(person)
     }
 

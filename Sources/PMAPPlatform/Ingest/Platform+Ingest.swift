@@ -105,6 +105,8 @@ final class IngestRun: @unchecked Sendable {
     let writer: FHIRRecordWriter
     let omop: OMOPCSVIngester
     let progress: @Sendable (IngestProgress) -> Void
+    /// Source records of the batch being written, fetched in one query (nil outside a batch).
+    var knownRecords: [String: StoredSourceRecord]?
 
     init(
         platform: Platform, request: IngestRequest, vault: IdentityVault, writer: FHIRRecordWriter,
@@ -190,10 +192,13 @@ final class IngestRun: @unchecked Sendable {
     func load(_ record: PendingRecord, file: String, _ storeWriter: any StoreWriter) throws -> Outcome {
         let facts = try record.result.get()
         guard let key = record.key else { throw RecordProblem(.missingField, "id") }
-        if let existing = try storeWriter.sourceRecord(sourceName: request.sourceName, key: key) {
+        let existing =
+            try knownRecords.map { $0[key] } ?? storeWriter.sourceRecord(sourceName: request.sourceName, key: key)
+        if let existing {
             if existing.contentHash == record.hash { return .duplicate }
             // An older version than the one loaded changes nothing.
             if let old = existing.version, let new = record.version, new < old { return .duplicate }
+            try writer.flushPending(storeWriter)
             try storeWriter.deleteRows(
                 try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName))
         }
@@ -210,9 +215,8 @@ final class IngestRun: @unchecked Sendable {
                 try writer.writeCareSite(site, file: file, location: record.location, storeWriter)
             }
         }
-        try storeWriter.saveSourceRecord(
-            sourceName: request.sourceName, key: key, version: record.version, contentHash: record.hash,
-            dataLoadID: writer.dataLoadID)
+        writer.recordSource(key: key, version: record.version, hash: record.hash)
+        knownRecords?[key] = StoredSourceRecord(version: record.version, contentHash: record.hash)
         return .loaded
     }
 
@@ -220,6 +224,8 @@ final class IngestRun: @unchecked Sendable {
     func write(_ batch: [PendingRecord], file: String, _ storeWriter: any StoreWriter) throws -> BatchCounts {
         var counts = BatchCounts()
         writer.beginBatch()
+        knownRecords = try storeWriter.sourceRecords(sourceName: request.sourceName, keys: batch.compactMap(\.key))
+        defer { knownRecords = nil }
         for record in batch {
             do {
                 switch try load(record, file: file, storeWriter) {
