@@ -6,10 +6,11 @@ extension SQLiteWriter {
     func resolveConcept(vocabularyID: String, code: String) throws -> ConceptResolution? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT concept_id, standard_concept, domain_id FROM concept
-                    WHERE concept_code = ? AND vocabulary_id = ? ORDER BY invalid_reason IS NOT NULL, concept_id LIMIT 1
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        SELECT concept_id, standard_concept, domain_id FROM concept
+                        WHERE concept_code = ? AND vocabulary_id = ? ORDER BY invalid_reason IS NOT NULL, concept_id LIMIT 1
+                        """),
                 arguments: [code, vocabularyID])
         else { return nil }
         return try resolution(of: row)
@@ -18,7 +19,8 @@ extension SQLiteWriter {
     func resolveConcept(id: Int64) throws -> ConceptResolution? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT concept_id, standard_concept, domain_id FROM concept WHERE concept_id = ?"),
+                db.cachedStatement(
+                    sql: "SELECT concept_id, standard_concept, domain_id FROM concept WHERE concept_id = ?"),
                 arguments: [id])
         else { return nil }
         return try resolution(of: row)
@@ -31,11 +33,12 @@ extension SQLiteWriter {
             return ConceptResolution(sourceConceptID: id, standardConceptID: id, domainID: row["domain_id"])
         }
         let target = try Row.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT c.concept_id, c.domain_id FROM concept_relationship r JOIN concept c ON c.concept_id = r.concept_id_2
-                WHERE r.concept_id_1 = ? AND r.relationship_id = 'Maps to' AND r.invalid_reason IS NULL AND c.standard_concept = 'S'
-                ORDER BY c.concept_id LIMIT 1
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT c.concept_id, c.domain_id FROM concept_relationship r JOIN concept c ON c.concept_id = r.concept_id_2
+                    WHERE r.concept_id_1 = ? AND r.relationship_id = 'Maps to' AND r.invalid_reason IS NULL AND c.standard_concept = 'S'
+                    ORDER BY c.concept_id LIMIT 1
+                    """),
             arguments: [id])
         return ConceptResolution(
             sourceConceptID: id, standardConceptID: target?["concept_id"] ?? 0, domainID: target?["domain_id"]
@@ -53,7 +56,9 @@ extension SQLiteWriter {
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord? {
         try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT record_version, content_hash FROM pmap_source_record WHERE source_name = ? AND record_key = ?"),
+                sql:
+                    "SELECT record_version, content_hash FROM pmap_source_record WHERE source_name = ? AND record_key = ?"
+            ),
             arguments: [sourceName, key]
         ).map { StoredSourceRecord(version: $0["record_version"], contentHash: $0["content_hash"]) }
     }
@@ -71,10 +76,11 @@ extension SQLiteWriter {
 
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow] {
         try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT cdm_table, cdm_row_id FROM pmap_provenance WHERE source_name = ?
-                AND (source_record_key = ? OR source_record_key LIKE ? ESCAPE '\\')
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT cdm_table, cdm_row_id FROM pmap_provenance WHERE source_name = ?
+                    AND (source_record_key = ? OR source_record_key LIKE ? ESCAPE '\\')
+                    """),
             arguments: [sourceName, key, Self.likePrefix(key + "#")]
         ).map { StoredRow(table: $0["cdm_table"], rowID: $0["cdm_row_id"]) }
     }
@@ -110,9 +116,10 @@ extension SQLiteWriter {
 
     func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64? {
         try Int64.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT cdm_row_id FROM pmap_provenance WHERE source_name = ? AND source_record_key = ? AND cdm_table = ? LIMIT 1
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT cdm_row_id FROM pmap_provenance WHERE source_name = ? AND source_record_key = ? AND cdm_table = ? LIMIT 1
+                    """),
             arguments: [sourceName, key, table])
     }
 
@@ -300,7 +307,8 @@ extension SQLiteWriter {
                     """)
             let arguments = StatementArguments([sourceName] + chunk)
             for row in try Row.fetchAll(statement, arguments: arguments) {
-                found[row["record_key"]] = StoredSourceRecord(version: row["record_version"], contentHash: row["content_hash"])
+                found[row["record_key"]] = StoredSourceRecord(
+                    version: row["record_version"], contentHash: row["content_hash"])
             }
         }
         return found
@@ -318,7 +326,9 @@ extension SQLiteWriter {
             start += chunk.count
             let values = Array(repeating: tuple, count: chunk.count).joined(separator: ",")
             let statement = try db.cachedStatement(
-                sql: "INSERT \(replace ? "OR REPLACE " : "")INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES \(values)")
+                sql:
+                    "INSERT \(replace ? "OR REPLACE " : "")INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES \(values)"
+            )
             statement.setUncheckedArguments(StatementArguments(chunk.flatMap { $0.map(\.databaseValue) }))
             try statement.execute()
         }

@@ -185,8 +185,12 @@ extension FHIRIngestTests {
     @Test func enormousLineIsQuarantinedNotLoaded() async throws {
         let fixture = try await IngestFixture()
         defer { fixture.folder.remove() }
-        let huge = #"{"resourceType":"Patient","id":"big","note":""# + String(repeating: "x", count: 3 << 20) + #""}"#
-        let path = try fixture.write("big.ndjson", [IngestFixture.patient, huge, IngestFixture.observation].joined(separator: "\n") + "\n")
+        let huge =
+            #"{"resourceType":"Patient","id":"big","note":""# + String(repeating: "x", count: 3 << 20)
+            + #""}"#
+        let path = try fixture.write(
+            "big.ndjson",
+            [IngestFixture.patient, huge, IngestFixture.observation].joined(separator: "\n") + "\n")
         var request = IngestRequest(paths: [path], sourceName: "test")
         request.maximumLineBytes = 1 << 20
         let report = try await fixture.platform.ingest(request, vault: fixture.vault)
@@ -204,13 +208,16 @@ extension FHIRIngestTests {
         let unknown = IngestFixture.observation.replacingOccurrences(of: "2857-1", with: "99999-9")
             .replacingOccurrences(of: "\"o1\"", with: "\"o2\"")
         let path = try fixture.write(
-            "m.ndjson", [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
+            "m.ndjson",
+            [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
         let report = try await fixture.ingest([path])
         #expect(report.loaded == 3)
         let coverage = try await fixture.platform.mappingCoverage()
         let measurement = try #require(coverage.tables.first { $0.table == "measurement" })
         #expect(measurement.rows == 2 && measurement.mapped == 1)
         #expect(coverage.topUnmapped.first?.sourceValue == "99999-9")
-        #expect(try fixture.integers("SELECT measurement_concept_id FROM measurement ORDER BY measurement_id") == [3_013_603, 0])
+        #expect(
+            try fixture.integers("SELECT measurement_concept_id FROM measurement ORDER BY measurement_id")
+                == [3_013_603, 0])
     }
 }

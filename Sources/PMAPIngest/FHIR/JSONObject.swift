@@ -24,12 +24,19 @@ struct JSONObject {
     private func walk(_ path: String) -> Any? {
         var current: Any? = object
         var start = path.startIndex
+        let utf8 = path.utf8
         while true {
-            let end = path[start...].firstIndex(of: ".") ?? path.endIndex
-            if let array = current as? [Any] { current = array.first }
-            current = (current as? [String: Any])?[String(path[start..<end])]
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? path.endIndex
+            let key = String(path[start..<end])
+            if let dictionary = current as? [String: Any] {
+                current = dictionary[key]
+            } else if let array = current as? [Any], let first = array.first as? [String: Any] {
+                current = first[key]
+            } else {
+                return nil
+            }
             if current == nil || end == path.endIndex { return current }
-            start = path.index(after: end)
+            start = utf8.index(after: end)
         }
     }
 
@@ -73,9 +80,13 @@ struct JSONObject {
         guard let reference = string("\(path).reference"), !reference.isEmpty else {
             throw RecordProblem(.missingField, "\(type).\(path).reference")
         }
-        if let alias = aliases[reference] { return alias }
-        let parts = reference.split(separator: "/")
-        if parts.count >= 2 { return parts.suffix(2).joined(separator: "/") }
-        return reference
+        if !aliases.isEmpty, let alias = aliases[reference] { return alias }
+        // `Type/id` as is; absolute URLs end with Type/id.
+        let utf8 = reference.utf8
+        guard let last = utf8.lastIndex(of: UInt8(ascii: "/")), last != utf8.startIndex else {
+            return reference
+        }
+        guard let previous = utf8[..<last].lastIndex(of: UInt8(ascii: "/")) else { return reference }
+        return String(reference[utf8.index(after: previous)...])
     }
 }

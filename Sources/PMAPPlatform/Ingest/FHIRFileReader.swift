@@ -14,26 +14,33 @@ enum FHIRFileReader {
         if case .text(let line) = first,
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]
         {
-            // NDJSON: stream the file line by line.
+            // NDJSON: stream the file, reading lines in chunks and parsing each chunk on every
+            // core (JSON parsing and mapping cost more than reading or writing).
             var pending: [PendingRecord] = records(line: first, number: 1, path: path)
+            var next = 0
             var finished = false
             return AnySequence(
                 AnyIterator {
-                    while pending.isEmpty && !finished {
-                        if let next = reader.next() {
-                            pending = records(line: next, number: reader.lineNumber, path: path)
-                        } else {
+                    while next == pending.count && !finished {
+                        var lines: [(TextFileReader.Line, Int)] = []
+                        while lines.count < parseChunk, let line = reader.next() {
+                            lines.append((line, reader.lineNumber))
+                        }
+                        pending = parseInParallel(lines, path: path)
+                        next = 0
+                        if lines.count < parseChunk {
                             finished = true
                             if let damage = reader.finishError {
-                                pending = [
+                                pending.append(
                                     problemRecord(
                                         RecordProblem(.malformed, damage.message), location: "end of file",
-                                        raw: Data())
-                                ]
+                                        raw: Data()))
                             }
                         }
                     }
-                    return pending.isEmpty ? nil : pending.removeFirst()
+                    guard next < pending.count else { return nil }
+                    next += 1
+                    return pending[next - 1]
                 })
         }
         // One JSON document spread over lines.
@@ -66,6 +73,37 @@ enum FHIRFileReader {
             ])
         }
         return AnySequence(records(object: object, raw: raw, location: "document"))
+    }
+
+    /// Lines read and parsed together.
+    static let parseChunk = 1024
+
+    /// The records of `lines`, in order, parsed by as many workers as the machine has cores.
+    static func parseInParallel(_ lines: [(TextFileReader.Line, Int)], path: String) -> [PendingRecord] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        guard lines.count > 64, workers > 1 else {
+            return lines.flatMap { records(line: $0.0, number: $0.1, path: path) }
+        }
+        let results = ResultSlots(count: workers)
+        let size = (lines.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let slice = lines[min(worker * size, lines.count)..<min((worker + 1) * size, lines.count)]
+            results.set(worker, slice.flatMap { records(line: $0.0, number: $0.1, path: path) })
+        }
+        return results.all.flatMap { $0 }
+    }
+
+    /// Per-worker result slots (each worker writes only its own slot).
+    private final class ResultSlots: @unchecked Sendable {
+        private var slots: [[PendingRecord]]
+        private let lock = NSLock()
+        init(count: Int) { slots = Array(repeating: [], count: count) }
+        func set(_ index: Int, _ records: [PendingRecord]) {
+            lock.lock()
+            slots[index] = records
+            lock.unlock()
+        }
+        var all: [[PendingRecord]] { slots }
     }
 
     /// The record(s) of one NDJSON line.

@@ -135,9 +135,8 @@ extension FHIRRecordWriter {
                 valueConcept.map(SQLValue.integer) ?? .null, visitValue, .text(source), sourceConcept,
             ]
         }
-        try write(
-            table, columns, values, key: [columns[0]], record: fact.sourceKey, file: file, location: location,
-            writer)
+        // A new id every time (an updated record's old rows were deleted first): queue it.
+        queue(table, columns, values, record: fact.sourceKey, file: file, location: location)
         touch(person)
     }
 

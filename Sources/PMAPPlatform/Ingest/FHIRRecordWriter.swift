@@ -21,27 +21,40 @@ final class FHIRRecordWriter: @unchecked Sendable {
     private var dirtyPersons: Set<Int64> = []
     /// Provenance and source-record rows of the current batch, written together at its end.
     private var pendingProvenance: [[SQLValue]] = []
+    private var pendingRows: [String: (table: String, columns: [String], rows: [[SQLValue]])] = [:]
     private var pendingSourceRecords: [[SQLValue]] = []
 
     static let provenanceColumns = [
-        "cdm_table", "cdm_row_id", "data_load_id", "source_name", "source_file", "source_location", "source_record_key",
+        "cdm_table", "cdm_row_id", "data_load_id", "source_name", "source_file", "source_location",
+        "source_record_key",
     ]
-    static let sourceRecordColumns = ["source_name", "record_key", "record_version", "content_hash", "data_load_id"]
+    static let sourceRecordColumns = [
+        "source_name", "record_key", "record_version", "content_hash", "data_load_id",
+    ]
 
     /// Queues the bookkeeping row of a loaded source record.
     func recordSource(key: String, version: String?, hash: String) {
         pendingSourceRecords.append([
-            .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash), .integer(dataLoadID),
+            .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash),
+            .integer(dataLoadID),
         ])
     }
 
     /// Writes the batch's queued provenance and source records.
     func flushPending(_ writer: any StoreWriter) throws {
-        try writer.insertMany(table: "pmap_provenance", columns: Self.provenanceColumns, rows: pendingProvenance, replace: true)
+        for (_, pending) in pendingRows.sorted(by: { $0.key < $1.key }) {
+            try writer.insertMany(
+                table: pending.table, columns: pending.columns, rows: pending.rows, replace: false)
+        }
+        pendingRows.removeAll(keepingCapacity: true)
         try writer.insertMany(
-            table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords, replace: true)
+            table: "pmap_provenance", columns: Self.provenanceColumns, rows: pendingProvenance, replace: true)
+        try writer.insertMany(
+            table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords,
+            replace: true)
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
+        pendingRows.removeAll(keepingCapacity: true)
     }
 
     /// Starts a batch (a transaction): forgets touches of a batch that was rolled back.
@@ -49,6 +62,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
         dirtyPersons.removeAll(keepingCapacity: true)
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
+        pendingRows.removeAll(keepingCapacity: true)
     }
 
     /// Marks the batch's touched persons dirty, in the batch's transaction.
@@ -157,12 +171,30 @@ final class FHIRRecordWriter: @unchecked Sendable {
     ) throws -> Int64? {
         guard let rowID = try writer.upsert(table: table, columns: columns, values: values, keyColumns: key)
         else { return nil }
-        try writer.recordProvenance(
-            row: StoredRow(table: table, rowID: rowID), dataLoadID: dataLoadID, sourceName: sourceName,
-            sourceFile: file,
-            location: location, recordKey: record)
-        rowsByTable[table, default: 0] += 1
+        provenance(table, rowID, record: record, file: file, location: location)
         return rowID
+    }
+
+    /// Queues a new row whose integer key (`values[0]`) PMAP just assigned; queued rows are
+    /// written together, with few statements, at the end of the batch.
+    func queue(
+        _ table: String, _ columns: [String], _ values: [SQLValue], record: String, file: String,
+        location: String
+    ) {
+        let signature = "\(table)|\(columns.count)|\(columns.first ?? "")"
+        pendingRows[signature, default: (table, columns, [])].rows.append(values)
+        if case .integer(let rowID) = values[0] {
+            provenance(table, rowID, record: record, file: file, location: location)
+        }
+    }
+
+    private func provenance(_ table: String, _ rowID: Int64, record: String, file: String, location: String) {
+        pendingProvenance.append([
+            .text(table), .integer(rowID), .integer(dataLoadID), .text(sourceName), .text(file),
+            .text(location),
+            .text(record),
+        ])
+        rowsByTable[table, default: 0] += 1
     }
 
     // MARK: Facts
@@ -265,7 +297,8 @@ final class FHIRRecordWriter: @unchecked Sendable {
             case "AMB", "VR", "HH", "FLD": 9202
             default: 0
             }
-        try write(
+        // An updated encounter's old row was deleted first, so the row is always new: queue it.
+        queue(
             "visit_occurrence",
             [
                 "visit_occurrence_id", "person_id", "visit_concept_id", "visit_start_date", "visit_end_date",
@@ -276,7 +309,7 @@ final class FHIRRecordWriter: @unchecked Sendable {
                 .integer(id), .integer(person), .integer(concept), .text(fact.start),
                 .text(fact.end ?? fact.start), .integer(32817),
                 fact.classCode.map(SQLValue.text) ?? .null,
-            ], key: ["visit_occurrence_id"], record: fact.sourceKey, file: file, location: location, writer)
+            ], record: fact.sourceKey, file: file, location: location)
         remember(fact.sourceKey, id, in: &visitBySourceKey)
         touch(person)
     }

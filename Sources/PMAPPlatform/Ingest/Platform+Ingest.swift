@@ -134,13 +134,17 @@ final class IngestRun: @unchecked Sendable {
             var batch: [PendingRecord] = []
             var writing: Task<BatchCounts, any Error>?
             let path = input.path
-            for record in try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes) {
+            for record in try FHIRFileReader.records(
+                of: input.path, maximumLineBytes: request.maximumLineBytes)
+            {
                 batch.append(record)
                 if batch.count == request.batchSize {
                     if let writing { file.add(try await writing.value) }
                     progress(IngestProgress(file: path, records: file.read))
                     let ready = batch
-                    writing = Task { try await self.platform.store.write { try self.write(ready, file: path, $0) } }
+                    writing = Task {
+                        try await self.platform.store.write { try self.write(ready, file: path, $0) }
+                    }
                     batch.removeAll(keepingCapacity: true)
                 }
             }
@@ -162,7 +166,8 @@ final class IngestRun: @unchecked Sendable {
             file = try omop.ingest(input, writer: storeWriter, progress: progress)
         } else {
             let counts = try write(
-                Array(try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes)), file: input.path, storeWriter)
+                Array(try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes)),
+                file: input.path, storeWriter)
             file.add(counts)
         }
         for (reason, count) in file.quarantineReasonCounts {
@@ -193,7 +198,8 @@ final class IngestRun: @unchecked Sendable {
         let facts = try record.result.get()
         guard let key = record.key else { throw RecordProblem(.missingField, "id") }
         let existing =
-            try knownRecords.map { $0[key] } ?? storeWriter.sourceRecord(sourceName: request.sourceName, key: key)
+            try knownRecords.map { $0[key] }
+            ?? storeWriter.sourceRecord(sourceName: request.sourceName, key: key)
         if let existing {
             if existing.contentHash == record.hash { return .duplicate }
             // An older version than the one loaded changes nothing.
@@ -224,7 +230,8 @@ final class IngestRun: @unchecked Sendable {
     func write(_ batch: [PendingRecord], file: String, _ storeWriter: any StoreWriter) throws -> BatchCounts {
         var counts = BatchCounts()
         writer.beginBatch()
-        knownRecords = try storeWriter.sourceRecords(sourceName: request.sourceName, keys: batch.compactMap(\.key))
+        knownRecords = try storeWriter.sourceRecords(
+            sourceName: request.sourceName, keys: batch.compactMap(\.key))
         defer { knownRecords = nil }
         for record in batch {
             do {
