@@ -45,6 +45,7 @@ public enum IngestFact: Sendable {
     case event(EventFact)
     case consent(ConsentFact)
     case careSite(CareSiteFact)
+    case provider(ProviderFact)
 }
 
 /// A patient: CDM demographics plus the direct identifiers that go only to the vault.
@@ -112,4 +113,13 @@ public struct CareSiteFact: Sendable {
     public var name: String?
     public var state: String?
     public var zip3: String?
+}
+
+/// A clinician (FHIR Practitioner).
+public struct ProviderFact: Sendable {
+    public var sourceKey: String
+    public var name: String?
+    public var npi: String?
+    public var gender: String?
+    public var specialty: SourceCoding?
 }

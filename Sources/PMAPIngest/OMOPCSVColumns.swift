@@ -28,6 +28,15 @@ public struct OMOPCSVColumns: Sendable {
     public let columns: [CDMColumn]
     /// File columns with no v5.4 counterpart.
     public let droppedColumns: [String]
+    /// The header line as the file has it (kept with quarantined rows so they can be replayed).
+    public private(set) var headerLine = ""
+
+    /// These columns, remembering the header line they were read from.
+    public func withHeader(_ line: String) -> OMOPCSVColumns {
+        var copy = self
+        copy.headerLine = line
+        return copy
+    }
 
     /// Reads a header; throws when a required column is absent and has no safe default
     /// (required `*_concept_id` columns default to 0, "No matching concept").

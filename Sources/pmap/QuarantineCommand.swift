@@ -73,7 +73,9 @@ struct QuarantineCommand: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replay open quarantined FHIR records; those that now load are marked resolved.")
+            abstract:
+                "Replay open quarantined records (FHIR resources, OMOP CSV rows); those that now load are marked resolved."
+        )
         @OptionGroup var options: CommonOptions
         @OptionGroup var keys: KeyOptions
         @Option(name: .long, help: "Only records of this source.")

@@ -221,3 +221,17 @@ extension FHIRIngestTests {
                 == [3_013_603, 0])
     }
 }
+
+extension FHIRIngestTests {
+    @Test func practitionersBecomeProviders() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let practitioner =
+            #"{"resourceType":"Practitioner","id":"dr1","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"1234567893"}],"name":[{"family":"Welby","given":["Marcus"]}],"gender":"male"}"#
+        let report = try await fixture.ingest([try fixture.write("dr.ndjson", practitioner + "\n")])
+        #expect(report.loaded == 1)
+        #expect(
+            try fixture.integers(
+                "SELECT count(*) FROM provider WHERE npi = '1234567893' AND gender_concept_id = 8507") == [1])
+    }
+}

@@ -86,3 +86,24 @@ struct OMOPCSVIngestTests {
         #expect(try fixture.integers("SELECT discharged_to_concept_id FROM visit_occurrence") == [8536])
     }
 }
+
+extension OMOPCSVIngestTests {
+    /// A quarantined CSV row keeps its file's header, so retry can replay it; a row that is
+    /// still bad stays quarantined once (no second entry).
+    @Test func quarantinedRowsReplayWithTheirHeader() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        try fixture.write(
+            "cdm/person.csv",
+            "person_id,gender_concept_id,year_of_birth,race_concept_id,ethnicity_concept_id\n1,8507,19x0,8527,0\n"
+        )
+        let report = try await fixture.ingest([fixture.folder.file("cdm")])
+        #expect(report.quarantined == 1)
+        let (_, content) = try await fixture.platform.quarantinedRecord(
+            id: try #require(try await fixture.platform.quarantinedRecords().first).id, vault: fixture.vault)
+        #expect(content.hasPrefix("person_id,gender_concept_id"))
+        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        #expect(retry.retried == 1 && retry.stillQuarantined == 1 && retry.loaded == 0)
+        #expect(try await fixture.platform.quarantinedRecords().count == 1)
+    }
+}

@@ -108,12 +108,27 @@ public enum FHIRMapper {
                         optOut: active && r.string("provision.type") == "deny", date: date))
             ]
         case "Organization", "Location":
-            let address = type == "Organization" ? "address" : "address"
             return [
                 .careSite(
                     CareSiteFact(
-                        sourceKey: key, name: r.string("name"), state: r.string("\(address).state"),
-                        zip3: r.string("\(address).postalCode").map { String($0.prefix(3)) }))
+                        sourceKey: key, name: r.string("name"), state: r.string("address.state"),
+                        zip3: r.string("address.postalCode").map { String($0.prefix(3)) }))
+            ]
+        case "Practitioner":
+            // Staff, not patients: the CDM's provider table holds their name and NPI.
+            let name = r.array("name").first.map { name in
+                let given = (name["given"] as? [Any])?.compactMap { $0 as? String } ?? []
+                return (given + [(name["family"] as? String) ?? ""]).filter { !$0.isEmpty }.joined(
+                    separator: " ")
+            }
+            let npi = r.array("identifier").first {
+                ($0["system"] as? String) == "http://hl7.org/fhir/sid/us-npi"
+            }?["value"]
+            return [
+                .provider(
+                    ProviderFact(
+                        sourceKey: key, name: name, npi: npi as? String, gender: r.string("gender"),
+                        specialty: r.codings("qualification.code").first))
             ]
         default:
             throw RecordProblem(.unsupportedType, "PMAP does not map \(type) resources yet")

@@ -339,4 +339,26 @@ final class FHIRRecordWriter: @unchecked Sendable {
             ],
             key: ["care_site_id"], record: fact.sourceKey, file: file, location: location, writer)
     }
+
+    func writeProvider(_ fact: ProviderFact, file: String, location: String, _ writer: any StoreWriter) throws
+    {
+        let id =
+            try writer.rowID(ofSourceRecord: fact.sourceKey, sourceName: sourceName, table: "provider")
+            ?? nextID("provider", "provider_id", writer)
+        let specialty = try fact.specialty.flatMap { try resolve($0, writer)?.standardConceptID } ?? 0
+        let gender: Int64 = fact.gender == "male" ? 8507 : fact.gender == "female" ? 8532 : 0
+        try write(
+            "provider",
+            [
+                "provider_id", "provider_name", "npi", "specialty_concept_id", "gender_concept_id",
+                "provider_source_value",
+                "specialty_source_value",
+            ],
+            [
+                .integer(id), fact.name.map { .text(String($0.prefix(255))) } ?? .null,
+                fact.npi.map(SQLValue.text) ?? .null,
+                .integer(specialty), .integer(gender), .text(String(fact.sourceKey.prefix(50))),
+                fact.specialty.map { .text(String($0.code.prefix(50))) } ?? .null,
+            ], key: ["provider_id"], record: fact.sourceKey, file: file, location: location, writer)
+    }
 }

@@ -43,6 +43,23 @@ final class OMOPCSVIngester: @unchecked Sendable {
     }
 
     /// One parsed row waiting for its transaction.
+    /// The row of a quarantined record (header line, then the row), for a retry.
+    static func replay(_ record: String, table: CDMTable, line: Int) throws -> (OMOPCSVColumns, Row) {
+        let parts = record.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw RecordProblem(.malformed, "a quarantined CSV row without its header")
+        }
+        let columns = try OMOPCSVColumns(table: table, header: CSVRecordParser.fields(of: String(parts[0])))
+        let fields = CSVRecordParser.fields(of: String(parts[1]))
+        let values: Result<[SQLValue], RecordProblem>
+        do {
+            values = .success(try columns.values(of: fields))
+        } catch let problem as RecordProblem {
+            values = .failure(problem)
+        }
+        return (columns.withHeader(String(parts[0])), Row(line: line, raw: String(parts[1]), values: values))
+    }
+
     struct Row: Sendable {
         let line: Int
         let raw: String
@@ -108,6 +125,7 @@ final class OMOPCSVIngester: @unchecked Sendable {
         let columns: OMOPCSVColumns
         do {
             columns = try OMOPCSVColumns(table: table, header: CSVRecordParser.fields(of: String(headerLine)))
+                .withHeader(String(headerLine))
         } catch let error as PMAPError {
             throw PMAPError(.badInput, error.message, at: SourceLocation(file: input.path, line: 1))
         }
@@ -155,8 +173,11 @@ final class OMOPCSVIngester: @unchecked Sendable {
         return (columns, AnySequence(iterator))
     }
 
-    private func write(
-        _ rows: [Row], input: IngestFiles.Input, columns: OMOPCSVColumns, _ writer: any StoreWriter
+    /// Writes rows; a bad row is quarantined (with the file's header, so it can be replayed)
+    /// unless `quarantineFailures` is false (a retry), when it only counts.
+    func write(
+        _ rows: [Row], input: IngestFiles.Input, columns: OMOPCSVColumns, _ writer: any StoreWriter,
+        quarantineFailures: Bool = true
     ) throws -> BatchCounts {
         var counts = BatchCounts()
         let table = columns.table
@@ -215,12 +236,16 @@ final class OMOPCSVIngester: @unchecked Sendable {
                 rowsByTable[table.name, default: 0] += 1
                 counts.loaded += 1
             } catch let problem as RecordProblem {
-                try writer.quarantine(
-                    QuarantineEntry(
-                        dataLoadID: dataLoadID, sourceName: sourceName, sourceFile: input.path,
-                        sourceLocation: "line \(row.line)",
-                        recordType: table.name, reasonCode: problem.reason.rawValue, reason: problem.detail,
-                        recordCiphertext: try vault.seal(Data(row.raw.utf8)), keyID: vault.key.id))
+                if quarantineFailures {
+                    let record = columns.headerLine + "\n" + row.raw
+                    try writer.quarantine(
+                        QuarantineEntry(
+                            dataLoadID: dataLoadID, sourceName: sourceName, sourceFile: input.path,
+                            sourceLocation: "line \(row.line)",
+                            recordType: table.name, reasonCode: problem.reason.rawValue,
+                            reason: problem.detail,
+                            recordCiphertext: try vault.seal(Data(record.utf8)), keyID: vault.key.id))
+                }
                 counts.quarantined += 1
                 counts.reasons[problem.reason.rawValue, default: 0] += 1
             }

@@ -219,6 +219,8 @@ final class IngestRun: @unchecked Sendable {
             case .consent(let consent): try writer.writeConsent(consent, storeWriter)
             case .careSite(let site):
                 try writer.writeCareSite(site, file: file, location: record.location, storeWriter)
+            case .provider(let provider):
+                try writer.writeProvider(provider, file: file, location: record.location, storeWriter)
             }
         }
         writer.recordSource(key: key, version: record.version, hash: record.hash)

@@ -1,6 +1,7 @@
 import Foundation
 import PMAPGovernance
 import PMAPIngest
+import PMAPModel
 import PMAPStore
 
 /// What `pmap quarantine retry` did.
@@ -9,7 +10,7 @@ public struct QuarantineRetryReport: Sendable {
     public var loaded = 0
     public var duplicates = 0
     public var stillQuarantined = 0
-    /// Records of formats retry cannot replay yet (OMOP CSV rows), left as they were.
+    /// Records retry cannot replay (no stored content), left as they were.
     public var notRetryable = 0
 }
 
@@ -32,8 +33,9 @@ extension Platform {
         return (record, content)
     }
 
-    /// Replays every open quarantined FHIR record (after the cause was fixed, e.g. the missing
-    /// patient was loaded); those that now load are marked resolved, the others stay open.
+    /// Replays every open quarantined record, FHIR resources and OMOP CSV rows (after the cause
+    /// was fixed, e.g. the missing patient was loaded, or PMAP was upgraded); those that now
+    /// load are marked resolved, the others stay open, unchanged.
     public func retryQuarantine(vault: IdentityVault, sourceName: String? = nil) async throws
         -> QuarantineRetryReport
     {
@@ -53,6 +55,36 @@ extension Platform {
                 var counts = QuarantineRetryReport()
                 writer.beginBatch()
                 for record in records.reversed() {
+                    // An OMOP CSV row, kept with its file's header: replay it.
+                    if let sealed = record.recordCiphertext, let type = record.recordType,
+                        let table = CDMSchema.table(named: type)
+                    {
+                        let text = String(decoding: try vault.open(sealed), as: UTF8.self)
+                        if text.first != "{" {
+                            counts.retried += 1
+                            let line = Int(record.sourceLocation.split(separator: " ").last ?? "") ?? 0
+                            guard
+                                let (columns, row) = try? OMOPCSVIngester.replay(
+                                    text, table: table, line: line)
+                            else {
+                                counts.stillQuarantined += 1
+                                continue
+                            }
+                            let input = IngestFiles.Input(
+                                path: record.sourceFile, format: .omopCSV, kind: table.name)
+                            let result = try run.omop.write(
+                                [row], input: input, columns: columns, storeWriter, quarantineFailures: false)
+                            counts.loaded += result.loaded
+                            counts.duplicates += result.duplicates
+                            if result.quarantined == 0 {
+                                try storeWriter.resolveQuarantine(
+                                    id: record.id, resolution: "loaded on retry")
+                            } else {
+                                counts.stillQuarantined += 1
+                            }
+                            continue
+                        }
+                    }
                     guard let sealed = record.recordCiphertext,
                         let object = (try? JSONSerialization.jsonObject(with: try vault.open(sealed)))
                             as? [String: Any]
