@@ -18,13 +18,13 @@ extension Platform {
             try writer.clearVocabulary(keepingLocalConcepts: true)
             var entries: [VocabularyLoadSummary.Entry] = []
             for (file, path) in plan {
-                let reader = try LineReader(path: path)
-                guard let header = reader.next() else { continue }
+                let reader = try TextFileReader(path: path)
+                guard let header = try reader.nextText() else { continue }
                 let decoder = try Self.decoder(file, header: header, path: path)
                 var batch = TableRows(table: file.table.name, columns: decoder.columns.map(\.name))
                 batch.rows.reserveCapacity(batchSize)
                 var total = 0
-                while let line = reader.next() {
+                while let line = try reader.nextText() {
                     if line.isEmpty { continue }
                     do {
                         batch.rows.append(try decoder.decode(line, lineNumber: reader.lineNumber))
@@ -80,8 +80,8 @@ extension Platform {
             )
         }
         for (file, path) in plan {
-            let reader = try LineReader(path: path)
-            guard let header = reader.next() else {
+            let reader = try TextFileReader(path: path)
+            guard let header = try reader.nextText() else {
                 throw PMAPError(
                     .badInput, "the file is empty; Athena files start with a header line",
                     at: SourceLocation(file: path))

@@ -63,6 +63,19 @@ final class TextFileReader {
         return .text(Substring(String(decoding: bytes, as: UTF8.self)))
     }
 
+    /// The next line as text, nil at the end of the file; a line over the limit is an error
+    /// (for readers that refuse a whole file on its first bad line, such as vocabulary loads).
+    func nextText() throws -> Substring? {
+        switch next() {
+        case nil: return nil
+        case .text(let text): return text
+        case .tooLong(let bytes):
+            throw PMAPError(
+                .badInput, "a line of \(bytes) bytes is longer than PMAP reads; check that this is the right file",
+                at: SourceLocation(file: path, line: lineNumber))
+        }
+    }
+
     /// An error when the file ended in the middle of a compressed stream, else nil.
     var finishError: PMAPError? {
         var code: Int32 = 0
