@@ -71,7 +71,8 @@ final class TextFileReader {
         case .text(let text): return text
         case .tooLong(let bytes):
             throw PMAPError(
-                .badInput, "a line of \(bytes) bytes is longer than PMAP reads; check that this is the right file",
+                .badInput,
+                "a line of \(bytes) bytes is longer than PMAP reads; check that this is the right file",
                 at: SourceLocation(file: path, line: lineNumber))
         }
     }

@@ -34,20 +34,48 @@ extension SQLiteStore {
     }
 
     /// The clinical tables and their (concept, source value) columns that mapping coverage reports.
-    static let mappedColumns: [(table: String, concept: String, source: String)] = [
-        ("condition_occurrence", "condition_concept_id", "condition_source_value"),
-        ("drug_exposure", "drug_concept_id", "drug_source_value"),
-        ("procedure_occurrence", "procedure_concept_id", "procedure_source_value"),
-        ("measurement", "measurement_concept_id", "measurement_source_value"),
-        ("observation", "observation_concept_id", "observation_source_value"),
-        ("device_exposure", "device_concept_id", "device_source_value"),
+    static let mappedColumns: [(table: String, concept: String, source: String, sourceConcept: String)] = [
+        (
+            "condition_occurrence", "condition_concept_id", "condition_source_value",
+            "condition_source_concept_id"
+        ),
+        ("drug_exposure", "drug_concept_id", "drug_source_value", "drug_source_concept_id"),
+        (
+            "procedure_occurrence", "procedure_concept_id", "procedure_source_value",
+            "procedure_source_concept_id"
+        ),
+        (
+            "measurement", "measurement_concept_id", "measurement_source_value",
+            "measurement_source_concept_id"
+        ),
+        (
+            "observation", "observation_concept_id", "observation_source_value",
+            "observation_source_concept_id"
+        ),
+        ("device_exposure", "device_concept_id", "device_source_value", "device_source_concept_id"),
     ]
 
     public func mappingCoverage(topUnmapped: Int) async throws -> MappingCoverage {
         try await read { db in
             var tables: [MappingCoverage.Table] = []
             var unmapped: [MappingCoverage.Unmapped] = []
-            for (table, concept, source) in Self.mappedColumns {
+            var byVocabulary: [String?: (rows: Int, mapped: Int)] = [:]
+            for (table, concept, source, sourceConcept) in Self.mappedColumns {
+                let vocabularyRows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.vocabulary_id AS vocabulary, count(*) AS rows,
+                            count(CASE WHEN t.\(concept) <> 0 THEN 1 END) AS mapped
+                        FROM \(table) t LEFT JOIN concept c ON c.concept_id = t.\(sourceConcept) AND t.\(sourceConcept) <> 0
+                        GROUP BY c.vocabulary_id
+                        """)
+                for row in vocabularyRows {
+                    let key: String? = row["vocabulary"]
+                    let current = byVocabulary[key] ?? (0, 0)
+                    byVocabulary[key] = (
+                        current.rows + (row["rows"] as Int), current.mapped + (row["mapped"] as Int)
+                    )
+                }
                 let row = try Row.fetchOne(
                     db,
                     sql:
@@ -66,7 +94,11 @@ extension SQLiteStore {
                 }
             }
             unmapped.sort { ($0.rows, $1.sourceValue) > ($1.rows, $0.sourceValue) }
-            return MappingCoverage(tables: tables, topUnmapped: Array(unmapped.prefix(topUnmapped)))
+            let vocabularies = byVocabulary.map {
+                MappingCoverage.Vocabulary(vocabularyID: $0.key, rows: $0.value.rows, mapped: $0.value.mapped)
+            }.sorted { ($0.rows, $1.vocabularyID ?? "") > ($1.rows, $0.vocabularyID ?? "") }
+            return MappingCoverage(
+                tables: tables, vocabularies: vocabularies, topUnmapped: Array(unmapped.prefix(topUnmapped)))
         }
     }
 }

@@ -56,11 +56,20 @@ public struct MappingCoverage: Sendable {
         public let sourceValue: String
         public let rows: Int
     }
+    /// Rows by the vocabulary of their source code, and how many carry a standard concept.
+    public struct Vocabulary: Sendable, Hashable {
+        /// The source code's vocabulary, or nil when the code is not in the vocabulary at all.
+        public let vocabularyID: String?
+        public let rows: Int
+        public let mapped: Int
+    }
     public let tables: [Table]
+    public let vocabularies: [Vocabulary]
     public let topUnmapped: [Unmapped]
 
-    public init(tables: [Table], topUnmapped: [Unmapped]) {
+    public init(tables: [Table], vocabularies: [Vocabulary], topUnmapped: [Unmapped]) {
         self.tables = tables
+        self.vocabularies = vocabularies
         self.topUnmapped = topUnmapped
     }
 }

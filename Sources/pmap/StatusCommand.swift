@@ -36,6 +36,10 @@ enum StatusRendering {
     static func json(_ coverage: MappingCoverage) -> [String: Any] {
         [
             "tables": coverage.tables.map { ["table": $0.table, "rows": $0.rows, "mapped": $0.mapped] },
+            "vocabularies": coverage.vocabularies.map {
+                ["vocabulary": $0.vocabularyID ?? NSNull(), "rows": $0.rows, "mapped": $0.mapped]
+                    as [String: Any]
+            },
             "top_unmapped": coverage.topUnmapped.map {
                 ["table": $0.table, "source_value": $0.sourceValue, "rows": $0.rows]
             },
@@ -51,7 +55,19 @@ enum StatusRendering {
                 ? "-" : String(format: "%.1f%%", 100 * Double(entry.mapped) / Double(entry.rows))
             return [entry.table, String(entry.rows), "\(entry.mapped) (\(share))"]
         }
-        var text = "Mapping coverage:\n" + table.render()
+        var text = "Mapping coverage by table:\n" + table.render()
+        var vocabularies = TextTable(
+            headers: ["source vocabulary", "rows", "mapped to a standard concept"], rightAligned: [1, 2])
+        vocabularies.rows = coverage.vocabularies.map { entry in
+            let share =
+                entry.rows == 0
+                ? "-" : String(format: "%.1f%%", 100 * Double(entry.mapped) / Double(entry.rows))
+            return [
+                entry.vocabularyID ?? "(code not in the vocabulary)", String(entry.rows),
+                "\(entry.mapped) (\(share))",
+            ]
+        }
+        text += "\n\nMapping coverage by source vocabulary:\n" + vocabularies.render()
         if !coverage.topUnmapped.isEmpty {
             var unmapped = TextTable(headers: ["table", "unmapped source value", "rows"], rightAligned: [2])
             unmapped.rows = coverage.topUnmapped.map { [$0.table, $0.sourceValue, String($0.rows)] }

@@ -235,3 +235,21 @@ extension FHIRIngestTests {
                 "SELECT count(*) FROM provider WHERE npi = '1234567893' AND gender_concept_id = 8507") == [1])
     }
 }
+
+extension FHIRIngestTests {
+    @Test func coverageIsReportedBySourceVocabulary() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let unknown = IngestFixture.observation.replacingOccurrences(of: "2857-1", with: "99999-9")
+            .replacingOccurrences(of: "\"o1\"", with: "\"o2\"")
+        _ = try await fixture.ingest([
+            try fixture.write(
+                "v.ndjson",
+                [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
+        ])
+        let coverage = try await fixture.platform.mappingCoverage()
+        #expect(
+            coverage.vocabularies.contains { $0.vocabularyID == "LOINC" && $0.rows == 1 && $0.mapped == 1 })
+        #expect(coverage.vocabularies.contains { $0.vocabularyID == nil && $0.rows == 1 && $0.mapped == 0 })
+    }
+}
