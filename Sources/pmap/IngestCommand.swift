@@ -37,6 +37,10 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Files or folders to ingest.")
     var paths: [String]
 
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
+    }
+
     func run() async throws {
         try await runReportingErrors {
             let platform = try Platform.open(storePath: options.storePath)

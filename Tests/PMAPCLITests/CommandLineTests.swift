@@ -167,4 +167,24 @@ struct CommandLineTests {
         #expect(files.keys.contains("fhir/Patient.ndjson") && files.keys.contains("truth.json"))
         #expect(!files.keys.contains { $0.hasPrefix("omop/") }, "omop-csv is not a default format")
     }
+
+    @Test func ingestRefusesBadRequestsAndReportsJSON() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try pmap(["init"], in: folder).status == 0)
+        #expect(try pmap(["ingest"], in: folder).status == 64)
+        #expect(try pmap(["ingest", "--format", "xml", "x"], in: folder).status == 64)
+        let missing = try pmap(["ingest", "no-such-folder"], in: folder)
+        #expect(missing.status == 65 && missing.stderr.contains("does not exist"))
+        let noKey = try pmap(["ingest", "--key-file", "absent.key", "."], in: folder)
+        #expect(noKey.status == 65 && noKey.stderr.contains("no vault key"))
+        try "{\"resourceType\":\"Patient\",\"id\":\"p\",\"gender\":\"male\",\"birthDate\":\"1950\"}\n"
+            .write(toFile: folder.file("p.ndjson"), atomically: true, encoding: .utf8)
+        let result = try pmap(["ingest", "--json", "p.ndjson"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["read"] as? Int == 1 && object["loaded"] as? Int == 1)
+        #expect(object["duplicates"] as? Int == 0 && object["quarantined"] as? Int == 0)
+        #expect((object["skipped_files"] as? [Any])?.isEmpty == true)
+    }
 }
