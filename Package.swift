@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(name: "PMAPTestSupport", path: "Tests/Support"),
         .testTarget(name: "PMAPGovernanceTests", dependencies: ["PMAPGovernance"]),
-        .testTarget(name: "PMAPIngestTests", dependencies: ["PMAPIngest"]),
+        .testTarget(name: "PMAPIngestTests", dependencies: ["PMAPIngest", "PMAPTestSupport"]),
         .testTarget(name: "PMAPVocabularyTests", dependencies: ["PMAPVocabulary", "PMAPTestSupport"]),
         .testTarget(
             name: "PMAPStoreTests",

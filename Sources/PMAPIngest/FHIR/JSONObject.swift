@@ -46,6 +46,7 @@ struct JSONObject {
 
     func number(_ path: String) -> Double? {
         guard let value = value(path) else { return nil }
+        if let double = value as? Double, !(value is Bool) { return double.isFinite ? double : nil }
         if value is Bool || value is String { return nil }
         if let number = value as? NSNumber {
             let double = number.doubleValue

@@ -12,7 +12,7 @@ enum FHIRFileReader {
         let reader = try TextFileReader(path: path, maximumLineBytes: maximumLineBytes)
         guard let first = reader.next() else { return AnySequence([]) }
         if case .text(let line) = first,
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]
+            (try? JSONReader.parse(Data(line.utf8))) is [String: Any]
         {
             // NDJSON: stream the file, reading lines in chunks and parsing each chunk on every
             // core (JSON parsing and mapping cost more than reading or writing).
@@ -66,7 +66,7 @@ enum FHIRFileReader {
             ])
         }
         let raw = Data(text.utf8)
-        guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+        guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
             return AnySequence([
                 problemRecord(
                     RecordProblem(.malformed, "the file is not valid JSON"), location: "document", raw: raw)
@@ -118,7 +118,7 @@ enum FHIRFileReader {
         case .text(let text):
             if text.allSatisfy(\.isWhitespace) { return [] }
             let raw = Data(text.utf8)
-            guard let object = (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] else {
+            guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
                 return [
                     problemRecord(
                         RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)

@@ -86,7 +86,7 @@ extension Platform {
                         }
                     }
                     guard let sealed = record.recordCiphertext,
-                        let object = (try? JSONSerialization.jsonObject(with: try vault.open(sealed)))
+                        let object = (try? JSONReader.parse(try vault.open(sealed)))
                             as? [String: Any]
                     else {
                         counts.notRetryable += 1
