@@ -52,6 +52,7 @@ let package = Package(
                 "PMAPModel",
                 "PMAPVocabulary",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: optimizedInDebug
         ),

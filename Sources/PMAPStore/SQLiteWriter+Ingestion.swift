@@ -237,9 +237,7 @@ extension SQLiteWriter {
     func upsert(table: String, columns: [String], values: [SQLValue], keyColumns: [String]) throws -> Int64? {
         let cacheKey = "\(table)|\(columns.joined(separator: ","))|\(keyColumns.joined(separator: ","))"
         if let sql = upsertSQL[cacheKey] {
-            let statement = try db.cachedStatement(sql: sql)
-            statement.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
-            return try Int64.fetchOne(statement)
+            return try SQLiteBinding.run(try db.cachedStatement(sql: sql), values, in: db)
         }
         try checkNames(table: table, columns: columns + keyColumns)
         let quotedTable = SQLiteSchema.quoted(table)
@@ -266,9 +264,7 @@ extension SQLiteWriter {
         }
         sql += " RETURNING rowid"
         upsertSQL[cacheKey] = sql
-        let statement = try db.cachedStatement(sql: sql)
-        statement.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
-        return try Int64.fetchOne(statement)
+        return try SQLiteBinding.run(try db.cachedStatement(sql: sql), values, in: db)
     }
 }
 
@@ -286,9 +282,7 @@ extension SQLiteWriter {
                 "INSERT OR IGNORE INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES (\(placeholders)) RETURNING rowid"
             upsertSQL[cacheKey] = sql
         }
-        let statement = try db.cachedStatement(sql: sql)
-        statement.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
-        return try Int64.fetchOne(statement)
+        return try SQLiteBinding.run(try db.cachedStatement(sql: sql), values, in: db)
     }
 }
 
@@ -329,8 +323,7 @@ extension SQLiteWriter {
                 sql:
                     "INSERT \(replace ? "OR REPLACE " : "")INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES \(values)"
             )
-            statement.setUncheckedArguments(StatementArguments(chunk.flatMap { $0.map(\.databaseValue) }))
-            try statement.execute()
+            _ = try SQLiteBinding.run(statement, chunk.joined(), in: db)
         }
     }
 }

@@ -182,7 +182,8 @@ struct CommandLineTests {
             .write(toFile: folder.file("p.ndjson"), atomically: true, encoding: .utf8)
         let result = try pmap(["ingest", "--json", "p.ndjson"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["read"] as? Int == 1 && object["loaded"] as? Int == 1)
         #expect(object["duplicates"] as? Int == 0 && object["quarantined"] as? Int == 0)
         #expect((object["skipped_files"] as? [Any])?.isEmpty == true)

@@ -9,7 +9,8 @@ struct JSONReaderTests {
     static func same(_ a: Any, _ b: Any) -> Bool {
         switch (a, b) {
         case (let x as [String: Any], let y as [String: Any]):
-            return x.count == y.count && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
+            return x.count == y.count
+                && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
         case (let x as [Any], let y as [Any]):
             return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
         case (let x as String, let y as String):
@@ -28,7 +29,9 @@ struct JSONReaderTests {
     @Test(.enabled(if: SharedData.shouldRun, Comment(rawValue: SharedData.skipMessage)))
     func matchesFoundationOnTheFHIRSpecificationExamples() throws {
         let folder = try SharedData.file("fhir-r4-examples")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".json")
+        }
         #expect(files.count > 300)
         for file in files {
             let data = try Data(contentsOf: folder.appendingPathComponent(file))
@@ -43,7 +46,8 @@ struct JSONReaderTests {
         switch (a, b) {
         case (let x as Bool, let y as NSNumber): return (x ? 1.0 : 0.0) == y.doubleValue
         case (let x as [String: Any], let y as [String: Any]):
-            return x.count == y.count && x.allSatisfy { key, value in y[key].map { sameIgnoringBools(value, $0) } ?? false }
+            return x.count == y.count
+                && x.allSatisfy { key, value in y[key].map { sameIgnoringBools(value, $0) } ?? false }
         case (let x as [Any], let y as [Any]):
             return x.count == y.count && zip(x, y).allSatisfy { sameIgnoringBools($0, $1) }
         default: return same(a, b)
@@ -51,10 +55,12 @@ struct JSONReaderTests {
     }
 
     @Test func escapesNumbersAndLiterals() throws {
-        let text = #"{"a":"line\nbreak \"quoted\" \\ \/ \u00e9 \ud83d\ude00","n":[0,-1.5,2e3,1E-2,123456789012],"t":true,"f":false,"z":null,"e":{},"l":[]}"#
+        let text =
+            #"{"a":"line\nbreak \"quoted\" \\ \/ \u00e9 \ud83d\ude00","n":[0,-1.5,2e3,1E-2,123456789012],"t":true,"f":false,"z":null,"e":{},"l":[]}"#
         let value = try #require(try JSONReader.parse(Data(text.utf8)) as? [String: Any])
         #expect(value["a"] as? String == "line\nbreak \"quoted\" \\ / é 😀")
-        #expect((value["n"] as? [Any])?.compactMap { $0 as? Double } == [0, -1.5, 2000, 0.01, 123_456_789_012])
+        #expect(
+            (value["n"] as? [Any])?.compactMap { $0 as? Double } == [0, -1.5, 2000, 0.01, 123_456_789_012])
         #expect(value["t"] as? Bool == true && value["f"] as? Bool == false && value["z"] is NSNull)
         #expect((value["e"] as? [String: Any])?.isEmpty == true && (value["l"] as? [Any])?.isEmpty == true)
         #expect(try JSONReader.parse(Data("  [1 , 2 ]\n".utf8)) is [Any])
@@ -62,7 +68,8 @@ struct JSONReaderTests {
 
     @Test(arguments: [
         "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "{'a':1}", "\"unterminated", "01", "1.", "-", ".5", "1e",
-        "tru", "nul", "[1] 2", "\"bad \\x escape\"", "\"\\ud83d alone\"", "\"\\ude00\"", "\"tab\there\"", "{\"a\":1}}",
+        "tru", "nul", "[1] 2", "\"bad \\x escape\"", "\"\\ud83d alone\"", "\"\\ude00\"", "\"tab\there\"",
+        "{\"a\":1}}",
     ])
     func malformedInputIsRefused(_ text: String) {
         #expect(throws: JSONReader.Failure.self) { _ = try JSONReader.parse(Data(text.utf8)) }

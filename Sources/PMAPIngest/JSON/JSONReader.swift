@@ -28,7 +28,9 @@ public struct JSONReader {
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 {
+            i += 1
+        }
     }
 
     private mutating func value() throws -> Any {
@@ -37,9 +39,15 @@ public struct JSONReader {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""): return try string()
-        case UInt8(ascii: "t"): try literal("true"); return true
-        case UInt8(ascii: "f"): try literal("false"); return false
-        case UInt8(ascii: "n"): try literal("null"); return NSNull()
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return NSNull()
         default: return try number()
         }
     }
@@ -55,7 +63,10 @@ public struct JSONReader {
         i += 1
         var result: [String: Any] = [:]
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return result }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            return result
+        }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Failure() }
@@ -67,8 +78,14 @@ public struct JSONReader {
             result[key] = try value()
             skipSpace()
             guard i < bytes.count else { throw Failure() }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return result }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return result
+            }
             throw Failure()
         }
     }
@@ -77,14 +94,23 @@ public struct JSONReader {
         i += 1
         var result: [Any] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return result }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+            i += 1
+            return result
+        }
         while true {
             skipSpace()
             result.append(try value())
             skipSpace()
             guard i < bytes.count else { throw Failure() }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return result }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return result
+            }
             throw Failure()
         }
     }
@@ -110,9 +136,16 @@ public struct JSONReader {
         var out = Array(bytes[start..<i])
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if byte == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
             if byte < 0x20 { throw Failure() }
-            if byte != UInt8(ascii: "\\") { out.append(byte); i += 1; continue }
+            if byte != UInt8(ascii: "\\") {
+                out.append(byte)
+                i += 1
+                continue
+            }
             i += 1
             guard i < bytes.count else { throw Failure() }
             switch bytes[i] {
@@ -127,7 +160,9 @@ public struct JSONReader {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if scalar >= 0xD800 && scalar < 0xDC00 {
-                    guard i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"), bytes[i + 2] == UInt8(ascii: "u") else { throw Failure() }
+                    guard i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"),
+                        bytes[i + 2] == UInt8(ascii: "u")
+                    else { throw Failure() }
                     i += 2
                     let low = try hex4()
                     guard low >= 0xDC00 && low < 0xE000 else { throw Failure() }
@@ -167,7 +202,11 @@ public struct JSONReader {
         let start = i
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         guard i < bytes.count, bytes[i] >= 48 && bytes[i] <= 57 else { throw Failure() }
-        if bytes[i] == 48 { i += 1 } else { while i < bytes.count, bytes[i] >= 48 && bytes[i] <= 57 { i += 1 } }
+        if bytes[i] == 48 {
+            i += 1
+        } else {
+            while i < bytes.count, bytes[i] >= 48 && bytes[i] <= 57 { i += 1 }
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard i < bytes.count, bytes[i] >= 48 && bytes[i] <= 57 else { throw Failure() }
