@@ -308,22 +308,4 @@ extension SQLiteWriter {
         return found
     }
 
-    func insertMany(table: String, columns: [String], rows: [[SQLValue]], replace: Bool) throws {
-        guard !rows.isEmpty else { return }
-        try checkNames(table: table, columns: columns)
-        let chunkSize = max(1, 500 / max(columns.count, 1))
-        let list = columns.map(SQLiteSchema.quoted).joined(separator: ", ")
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + chunkSize, rows.count)]
-            start += chunk.count
-            let values = Array(repeating: tuple, count: chunk.count).joined(separator: ",")
-            let statement = try db.cachedStatement(
-                sql:
-                    "INSERT \(replace ? "OR REPLACE " : "")INTO \(SQLiteSchema.quoted(table)) (\(list)) VALUES \(values)"
-            )
-            _ = try SQLiteBinding.run(statement, chunk.joined(), in: db)
-        }
-    }
 }

@@ -13,9 +13,16 @@ final class SQLiteWriter: StoreWriter {
         self.db = db
     }
 
+    /// Inserts with multi-row statements (up to ~500 values each), binding through SQLite's C API.
     func insert(_ rows: TableRows, onConflict: ConflictPolicy) throws {
         guard !rows.rows.isEmpty else { return }
         try checkNames(table: rows.table, columns: rows.columns)
+        for (index, row) in rows.rows.enumerated() where row.count != rows.columns.count {
+            throw PMAPError(
+                .failure,
+                "row \(index + 1) for \(rows.table) has \(row.count) values for \(rows.columns.count) columns; this is a bug in PMAP"
+            )
+        }
         let verb: String
         switch onConflict {
         case .abort: verb = "INSERT"
@@ -23,18 +30,16 @@ final class SQLiteWriter: StoreWriter {
         case .ignore: verb = "INSERT OR IGNORE"
         }
         let columnList = rows.columns.map(SQLiteSchema.quoted).joined(separator: ", ")
-        let placeholders = Array(repeating: "?", count: rows.columns.count).joined(separator: ", ")
-        let statement = try db.cachedStatement(
-            sql: "\(verb) INTO \(SQLiteSchema.quoted(rows.table)) (\(columnList)) VALUES (\(placeholders))")
-        for (index, row) in rows.rows.enumerated() {
-            guard row.count == rows.columns.count else {
-                throw PMAPError(
-                    .failure,
-                    "row \(index + 1) for \(rows.table) has \(row.count) values for \(rows.columns.count) columns; this is a bug in PMAP"
-                )
-            }
-            statement.setUncheckedArguments(StatementArguments(row.map(\.databaseValue)))
-            try statement.execute()
+        let tuple = "(" + Array(repeating: "?", count: rows.columns.count).joined(separator: ",") + ")"
+        let chunkSize = max(1, 500 / rows.columns.count)
+        var start = 0
+        while start < rows.rows.count {
+            let chunk = rows.rows[start..<min(start + chunkSize, rows.rows.count)]
+            start += chunk.count
+            let values = Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: "\(verb) INTO \(SQLiteSchema.quoted(rows.table)) (\(columnList)) VALUES \(values)")
+            _ = try SQLiteBinding.run(statement, chunk.joined(), in: db)
         }
     }
 

@@ -76,7 +76,8 @@ public struct MappingCoverage: Sendable {
 
 /// The writing side of a store, valid inside ``Store/write(_:)`` only.
 public protocol StoreWriter {
-    /// Inserts rows into a CDM or extension table; table and columns must exist.
+    /// Inserts rows into a CDM or extension table, with few statements; table and columns
+    /// must exist.
     func insert(_ rows: TableRows, onConflict: ConflictPolicy) throws
 
     /// Deletes the vocabulary tables' rows, keeping local concepts (ids above 2,000,000,000)
@@ -104,8 +105,6 @@ public protocol StoreWriter {
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord?
     /// The states of many source records at once (those never loaded are absent).
     func sourceRecords(sourceName: String, keys: [String]) throws -> [String: StoredSourceRecord]
-    /// Inserts many rows with few statements; `replace` overwrites rows with the same key.
-    func insertMany(table: String, columns: [String], rows: [[SQLValue]], replace: Bool) throws
     /// Records (or updates) a source record's version and content hash.
     func saveSourceRecord(
         sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64) throws

@@ -40,21 +40,23 @@ final class FHIRRecordWriter: @unchecked Sendable {
         ])
     }
 
-    /// Writes the batch's queued provenance and source records.
+    /// Writes the batch's queued CDM rows, provenance and source records.
     func flushPending(_ writer: any StoreWriter) throws {
         for (_, pending) in pendingRows.sorted(by: { $0.key < $1.key }) {
-            try writer.insertMany(
-                table: pending.table, columns: pending.columns, rows: pending.rows, replace: false)
+            try writer.insert(
+                TableRows(table: pending.table, columns: pending.columns, rows: pending.rows),
+                onConflict: .abort)
         }
+        try writer.insert(
+            TableRows(table: "pmap_provenance", columns: Self.provenanceColumns, rows: pendingProvenance),
+            onConflict: .replace)
+        try writer.insert(
+            TableRows(
+                table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords),
+            onConflict: .replace)
         pendingRows.removeAll(keepingCapacity: true)
-        try writer.insertMany(
-            table: "pmap_provenance", columns: Self.provenanceColumns, rows: pendingProvenance, replace: true)
-        try writer.insertMany(
-            table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords,
-            replace: true)
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
-        pendingRows.removeAll(keepingCapacity: true)
     }
 
     /// Starts a batch (a transaction): forgets touches of a batch that was rolled back.
