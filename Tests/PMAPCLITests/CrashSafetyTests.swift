@@ -20,10 +20,6 @@ struct CrashSafetyTests {
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pmap_concept_search%' AND name <> 'grdb_migrations' ORDER BY name"
             )
             let skipped: [String: Set<String>] = [
-                "pmap_data_load": [
-                    "data_load_id", "started_at", "finished_at", "summary_json", "records_read",
-                    "records_loaded", "records_quarantined", "status",
-                ],
                 "pmap_identity": ["identity_ciphertext", "created_at", "updated_at"],
                 "pmap_provenance": ["data_load_id", "provenance_id"],
                 "pmap_source_record": ["data_load_id"],

@@ -253,3 +253,23 @@ extension FHIRIngestTests {
         #expect(coverage.vocabularies.contains { $0.vocabularyID == nil && $0.rows == 1 && $0.mapped == 0 })
     }
 }
+
+extension FHIRIngestTests {
+    /// A dispense with only a days supply ends `daysSupply - 1` days after it starts (across a
+    /// leap day here).
+    @Test func daysSupplyGivesTheDrugExposureEnd() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let dispense =
+            #"{"resourceType":"MedicationDispense","id":"d1","status":"completed","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"6809"}]},"whenHandedOver":"2024-02-15","daysSupply":{"value":30}}"#
+        let report = try await fixture.ingest([
+            try fixture.write("d.ndjson", IngestFixture.patient + "\n" + dispense + "\n")
+        ])
+        #expect(report.loaded == 2)
+        #expect(
+            try fixture.integers(
+                "SELECT julianday(drug_exposure_end_date) - julianday('2024-03-15') FROM drug_exposure") == [
+                    0
+                ])
+    }
+}

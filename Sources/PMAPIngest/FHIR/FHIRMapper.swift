@@ -162,9 +162,7 @@ public enum FHIRMapper {
             dates: ["effectiveDateTime", "effectivePeriod.start", "issued"], end: [])
         fillValue(&base, from: r.object)
         let components = r.array("component")
-        if components.isEmpty || base.valueNumber != nil || base.valueCoding != nil || base.valueText != nil {
-            if components.isEmpty { return [.event(base)] }
-        }
+        if components.isEmpty { return [.event(base)] }
         var facts: [IngestFact] = []
         if base.valueNumber != nil || base.valueCoding != nil || base.valueText != nil {
             facts.append(.event(base))

@@ -57,7 +57,8 @@ extension FHIRRecordWriter {
             ]
         case "drug_exposure":
             let end =
-                fact.end ?? fact.daysSupply.flatMap { days in Self.add(days: max(days - 1, 0), to: fact.start)
+                fact.end ?? fact.daysSupply.flatMap { days in
+                    Day(iso: fact.start).map { ($0 + max(days - 1, 0)).iso }
                 } ?? fact.start
             columns = [
                 "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
@@ -138,18 +139,5 @@ extension FHIRRecordWriter {
         // A new id every time (an updated record's old rows were deleted first): queue it.
         queue(table, columns, values, record: fact.sourceKey, file: file, location: location)
         touch(person)
-    }
-
-    /// `YYYY-MM-DD` plus days.
-    static func add(days: Int, to day: String) -> String? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = day.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3,
-            let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-            let later = calendar.date(byAdding: .day, value: days, to: date)
-        else { return nil }
-        let c = calendar.dateComponents([.year, .month, .day], from: later)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 }

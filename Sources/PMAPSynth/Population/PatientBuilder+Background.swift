@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 extension PatientBuilder {
     /// Routine care: visits with vital signs and labs, common chronic conditions with their

@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 extension PatientBuilder {
     /// Diagnosis, latent trajectory class (EDSS slope), phenotype, relapses whose rate

@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 extension PatientBuilder {
     /// Germline genotypes, PSA screening, diagnosis, grade and stage, treatment by grade

@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 /// Builds one patient: identity and background first, then the disease modules.
 struct PatientBuilder {

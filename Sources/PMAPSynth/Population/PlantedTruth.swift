@@ -1,3 +1,5 @@
+import PMAPModel
+
 /// The effects the generator plants, with their true values. `truth.json` writes them out;
 /// tests re-estimate each from the generated files and check the truth lies in the 95% CI.
 public enum PlantedTruth {

@@ -1,3 +1,5 @@
+import PMAPModel
+
 /// One synthetic patient: identity, demographics and every clinical event, independent of
 /// the formats it is rendered to.
 public struct SynthPatient: Sendable {

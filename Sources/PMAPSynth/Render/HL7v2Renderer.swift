@@ -1,3 +1,5 @@
+import PMAPModel
+
 /// HL7 v2.5.1: registrations (ADT^A04, and ADT^A08 updates) in `hl7v2/adt-registrations.hl7`
 /// and the lab feed (ORU^R01, one message per draw) in `hl7v2/oru-lab-results.hl7`, the latter
 /// wrapped in a file/batch envelope (FHS/BHS … BTS/FTS). Segments end with CR, as the standard says.

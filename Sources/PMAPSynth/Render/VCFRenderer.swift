@@ -1,3 +1,5 @@
+import PMAPModel
+
 /// VCF 4.2: one multi-sample germline panel file (`vcf/germline-panel.vcf`), samples named by
 /// MRN. A VCF line holds every sample, so genotypes are gathered while patients stream by
 /// (one byte per tested patient and variant) and the file is written at the end.

@@ -17,6 +17,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         value = era * 146_097 + doe - 719_468
     }
 
+    /// The day of an ISO date (`YYYY-MM-DD`, or the date part of a dateTime); nil when it is
+    /// not a real calendar day.
+    public init?(iso text: String) {
+        let parts = text.prefix(10).split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
+            let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+        guard civil == (year, month, day) else { return nil }
+    }
+
     /// Year, month and day (civil_from_days).
     public var civil: (year: Int, month: Int, day: Int) {
         let z = value + 719_468
