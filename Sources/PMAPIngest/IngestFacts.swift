@@ -46,6 +46,10 @@ public enum IngestFact: Sendable {
     case consent(ConsentFact)
     case careSite(CareSiteFact)
     case provider(ProviderFact)
+    /// Two records of one patient joined (HL7 ADT^A40): the prior patient's records move to the survivor.
+    case merge(MergeFact)
+    /// A genomic variant carried by a sample (one VCF data line gives one per carrying sample).
+    case variant(VariantFact)
 }
 
 /// A patient: CDM demographics plus the direct identifiers that go only to the vault.
@@ -97,6 +101,55 @@ public struct EventFact: Sendable {
     public var rangeHigh: Double?
     public var daysSupply: Int?
     public var quantity: Double?
+    /// An abnormal flag or interpretation code as the source sent it (HL7 OBX-8: `H`, `L`, `A`, `N`, ...).
+    public var interpretation: String?
+}
+
+/// HL7 ADT^A40: the patient named by `priorIdentifiers` (MRG-1) is the same person as
+/// `survivor` (PID); the prior person's records move to the survivor.
+public struct MergeFact: Sendable {
+    public var sourceKey: String
+    public var survivor: PersonFact
+    public var priorIdentifiers: [PersonIdentity.Identifier]
+
+    public init(sourceKey: String, survivor: PersonFact, priorIdentifiers: [PersonIdentity.Identifier]) {
+        self.sourceKey = sourceKey
+        self.survivor = survivor
+        self.priorIdentifiers = priorIdentifiers
+    }
+}
+
+/// One alternate allele carried by one sample at one VCF position.
+public struct VariantFact: Sendable, Equatable {
+    /// The sample's name in the VCF header (linked to a person by MRN or a sample map).
+    public var sampleID: String
+    /// e.g. `GRCh38`, from `##reference` / `##assembly` / contig lines; `unknown` when absent.
+    public var genomeBuild: String
+    public var chromosome: String
+    public var position: Int64
+    public var reference: String
+    public var alternate: String
+    public var geneSymbol: String?
+    public var hgvsC: String?
+    public var hgvsP: String?
+    /// `heterozygous`, `homozygous`, `hemizygous` (one allele called), or `unknown`.
+    public var zygosity: String
+    public var alleleFraction: Double?
+    public var readDepth: Int?
+    public var clinicalSignificance: String?
+
+    public init(
+        sampleID: String, genomeBuild: String, chromosome: String, position: Int64, reference: String,
+        alternate: String, zygosity: String
+    ) {
+        self.sampleID = sampleID
+        self.genomeBuild = genomeBuild
+        self.chromosome = chromosome
+        self.position = position
+        self.reference = reference
+        self.alternate = alternate
+        self.zygosity = zygosity
+    }
 }
 
 /// A patient's research consent decision.

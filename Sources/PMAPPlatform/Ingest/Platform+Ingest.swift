@@ -221,6 +221,8 @@ final class IngestRun: @unchecked Sendable {
                 try writer.writeCareSite(site, file: file, location: record.location, storeWriter)
             case .provider(let provider):
                 try writer.writeProvider(provider, file: file, location: record.location, storeWriter)
+            case .merge, .variant:
+                throw RecordProblem(.unsupportedType, "merges and variants are not loaded by this path yet")
             }
         }
         writer.recordSource(key: key, version: record.version, hash: record.hash)
