@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .target(name: "PMAPModel"),
@@ -24,7 +26,9 @@ let package = Package(
         .target(
             name: "PMAPGovernance",
             dependencies: ["PMAPModel", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "PMAPIngest", dependencies: ["PMAPModel", "PMAPGovernance"], swiftSettings: optimizedInDebug),
+        .target(
+            name: "PMAPIngest", dependencies: ["PMAPModel", "PMAPGovernance", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimizedInDebug),
         .target(
             name: "PMAPVocabulary",
             dependencies: ["PMAPModel"],
@@ -70,10 +74,19 @@ let package = Package(
             ],
             swiftSettings: optimizedInDebug
         ),
+        .target(
+            name: "PMAPServer",
+            dependencies: [
+                "PMAPPlatform",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pmap",
             dependencies: [
                 "PMAPPlatform",
+                "PMAPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

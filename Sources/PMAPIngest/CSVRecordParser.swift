@@ -2,8 +2,12 @@
 /// `""` for a quote; a quoted field may span lines).
 public struct CSVRecordParser {
     private var pending: String?
+    private let delimiter: Character
 
-    public init() {}
+    /// A parser for fields separated by `delimiter` (a comma unless given).
+    public init(delimiter: Character = ",") {
+        self.delimiter = delimiter
+    }
 
     /// Feeds one physical line; returns the record's fields when it is complete, nil when a
     /// quoted field continues on the next line.
@@ -14,7 +18,7 @@ public struct CSVRecordParser {
             return nil
         }
         pending = nil
-        return Self.fields(of: text)
+        return Self.fields(of: text, delimiter: delimiter)
     }
 
     /// Whether a record is still open at the end of the input.
@@ -27,9 +31,9 @@ public struct CSVRecordParser {
     }
 
     /// The fields of one complete record.
-    public static func fields(of text: String) -> [String] {
+    public static func fields(of text: String, delimiter: Character = ",") -> [String] {
         guard text.utf8.contains(0x22) else {
-            return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return text.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
         }
         var fields: [String] = []
         var field = ""
@@ -47,7 +51,7 @@ public struct CSVRecordParser {
             } else if character == "\"" {
                 if previousWasQuote { field.append("\"") }
                 quoted = true
-            } else if character == "," {
+            } else if character == delimiter {
                 fields.append(field)
                 field = ""
             } else {

@@ -50,6 +50,8 @@ public enum IngestFact: Sendable {
     case merge(MergeFact)
     /// A genomic variant carried by a sample (one VCF data line gives one per carrying sample).
     case variant(VariantFact)
+    /// The CDM values one row of a mapped CSV file gives.
+    case mappedRow(BoundCSVMapping.Row)
 }
 
 /// A patient: CDM demographics plus the direct identifiers that go only to the vault.

@@ -7,6 +7,9 @@ import PMAPSynth
 /// The `pmap synth` use case: a synthetic population written to a folder. It reads and
 /// writes no store and no patient data of the institution.
 public enum Synthesis {
+    /// The identifier system of the synthetic MRNs (give it to `pmap ingest --mrn-system`).
+    public static var mrnSystem: String { SyntheticPopulation.mrnSystem }
+
     /// Generates `patients` patients of `seed` in `formats` into `folder`.
     ///
     /// Refuses (usage error) a folder that exists and is not empty, unless `force`; with

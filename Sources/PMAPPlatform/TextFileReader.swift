@@ -77,6 +77,16 @@ final class TextFileReader {
         }
     }
 
+    /// The next block of raw (decompressed) bytes, or nil at the end of the file; for formats
+    /// whose records are not lines (HL7 v2 segments end with a bare CR).
+    func nextChunk(size: Int = 1 << 16) -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: size)
+        let read = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(size)) }
+        guard read > 0 else { return nil }
+        chunk.removeSubrange(Int(read)...)
+        return chunk
+    }
+
     /// An error when the file ended in the middle of a compressed stream, else nil.
     var finishError: PMAPError? {
         var code: Int32 = 0

@@ -9,6 +9,7 @@ enum SQLiteMigrations {
     static let extensions = "v3-pmap-extension-tables"
     static let conceptSearch = "v4-concept-search-index"
     static let ingestion = "v5-pmap-ingestion-tables"
+    static let sources = "v6-pmap-merge-and-inbox-tables"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -41,6 +42,11 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration(ingestion) { db in
             for statement in ExtensionSchema.ingestionStatements {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(sources) { db in
+            for statement in ExtensionSchema.sourceStatements {
                 try db.execute(sql: statement)
             }
         }

@@ -102,3 +102,9 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func personMerges() async throws -> [PersonMerge] {
+        try await read { db in try SQLiteWriter.merges(db, where: "1", []) }
+    }
+}

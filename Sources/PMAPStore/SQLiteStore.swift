@@ -165,7 +165,9 @@ public final class SQLiteStore: Store {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: true))
             }
-            for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames {
+            for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames
+                + ExtensionSchema.sourceTableNames
+            {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))
             }

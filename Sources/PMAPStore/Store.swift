@@ -42,6 +42,9 @@ public protocol Store: Sendable {
     /// so per CDM table), rows with and without a standard concept, and the most frequent
     /// unmapped source values.
     func mappingCoverage(topUnmapped: Int) async throws -> MappingCoverage
+
+    /// Every person merge, oldest first.
+    func personMerges() async throws -> [PersonMerge]
 }
 
 /// How much of the loaded data carries a standard concept.
@@ -144,6 +147,23 @@ public protocol StoreWriter {
     /// Rebuilds observation_period, condition_era and drug_era for these persons (all when nil)
     /// from their events, by OHDSI's rules (see `SQLiteDerivedTables` for the SQLite store).
     func rebuildDerivedTables(persons: [Int64]?) throws
+
+    // MARK: Merges and inbound messages
+
+    /// Moves every row of `prior` (events, variants, consent, identity lookups) to `survivor`,
+    /// keeps what is needed to undo it, and removes the prior person row; the merge's id.
+    func mergePersons(prior: Int64, into survivor: Int64, sourceName: String, recordKey: String) throws
+        -> Int64
+    /// Undoes a merge: the moved rows, lookups and person row return to the prior person.
+    func undoMerge(id: Int64, reason: String) throws -> PersonMerge
+    /// Persons whose residence ZIP3 is `zip3` and who are inside an observation period on `date`.
+    func personsLiving(inZIP3 zip3: String, underObservationOn date: String) throws -> [Int64]
+    /// Stores a received message (already sealed) before it is acknowledged; its id.
+    func saveInboundMessage(channel: String, sealed: Data, keyID: String) throws -> Int64
+    /// Stored inbound messages in a state (`received`, `loaded`, `quarantined`), oldest first.
+    func inboundMessages(state: String, limit: Int) throws -> [InboundMessage]
+    /// Records what became of an inbound message.
+    func markInboundMessage(id: Int64, state: String, dataLoadID: Int64?) throws
 }
 
 /// What an insert does with a row whose key already exists.

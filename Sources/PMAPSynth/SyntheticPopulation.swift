@@ -49,6 +49,10 @@ public struct SynthSummary: Sendable {
 /// Generates a synthetic population and renders it in the chosen formats, streaming: each
 /// patient is generated, written to every format, and dropped.
 public enum SyntheticPopulation {
+    /// The identifier system of the synthetic hospital's MRNs (FHIR `Patient.identifier.system`,
+    /// HL7 PID-3's assigning authority, the names of VCF samples and the CSV `mrn` column).
+    public static let mrnSystem = "https://hospital.example.org/fhir/sid/mrn"
+
     /// Writes `patients` patients of `seed` in `formats` to `sink`, plus `truth.json`;
     /// `progress` is called now and then with the number of patients done.
     public static func generate(

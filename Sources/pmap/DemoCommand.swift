@@ -9,11 +9,13 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run PMAP end to end on the embedded SQLite store with demo data, in ./pmap-demo/.",
         discussion: """
             Today the demo creates the store, loads the starter vocabulary, explores it, and writes a
-            synthetic hospital's exports (FHIR, HL7 v2, VCF, CSV) beside the store and ingests the FHIR export.
+            synthetic hospital's exports (FHIR, HL7 v2, VCF, CSV) beside the store and ingests them all.
             Governance, cohorts and analyses join it as they are built (see README: "Not built yet").
             """)
 
     static let demoPatients = 200
+    /// The exports the demo loads: one person per patient across all of them.
+    static let ingestedExports = ["fhir", "hl7v2", "vcf", "csv"]
 
     @Option(
         name: .long,
@@ -43,10 +45,11 @@ struct DemoCommand: AsyncParsableCommand {
             let keyPath = VaultKeyFile.path(explicit: nil, storePath: storePath)
             try VaultKeyFile.createIfAbsent(keyPath)
             let vault = try VaultKeyFile.vault(explicit: keyPath, storePath: storePath)
-            let ingest = try await platform.ingest(
-                IngestRequest(
-                    paths: [(synthFolder as NSString).appendingPathComponent("fhir")], sourceName: "demo-ehr"),
-                vault: vault)
+            var request = IngestRequest(
+                paths: Self.ingestedExports.map { (synthFolder as NSString).appendingPathComponent($0) },
+                sourceName: "demo-hospital")
+            request.mrnSystem = Synthesis.mrnSystem
+            let ingest = try await platform.ingest(request, vault: vault)
             let loadedStatus = try await platform.status()
             if json {
                 var object: [String: Any] = ["status": StatusRendering.json(summary.status)]
@@ -78,7 +81,10 @@ struct DemoCommand: AsyncParsableCommand {
             files.rows = synth.bytesByFile.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }
             print(files.render())
             print("Planted effects and latent facts: \(synthFolder)/truth.json")
-            print("\n== 5. Ingest the FHIR export: `pmap ingest --source demo-ehr \(synthFolder)/fhir` ==")
+            let folders = Self.ingestedExports.map { "\(synthFolder)/\($0)" }.joined(separator: " ")
+            print(
+                "\n== 5. Ingest the exports: `pmap ingest --source demo-hospital --mrn-system \(Synthesis.mrnSystem) \(folders)` =="
+            )
             print(IngestRendering.text(ingest))
             print("\n== 6. The store now ==")
             print(StatusRendering.text(loadedStatus, includeEmpty: false))
@@ -90,7 +96,8 @@ struct DemoCommand: AsyncParsableCommand {
                      swift run pmap vocab search --store \(storePath) prostate
                      swift run pmap status --mapping --store \(storePath)
                      swift run pmap quarantine list --store \(storePath)
-                Not built yet: ingesting HL7 v2, VCF and mapped CSV; governance, cohorts and analytics.
+                     swift run pmap merge list --store \(storePath)
+                Not built yet: governance, cohorts and analytics.
                 See README.md.
                 """)
         }

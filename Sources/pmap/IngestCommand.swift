@@ -15,18 +15,31 @@ extension IngestFormat: ExpressibleByArgument {}
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Load FHIR R4 (NDJSON, Bundles, single resources) or OMOP CDM CSV files into the store.",
+        abstract:
+            "Load FHIR R4, HL7 v2, VCF, OMOP CDM CSV or mapped CSV files into the store.",
         discussion: """
             Files or folders, plain or gzip-compressed. Every record is loaded, recognised as a duplicate, or
             quarantined with its reason (`pmap quarantine list`): read = loaded + duplicates + quarantined.
-            Direct identifiers go only to the encrypted identity vault.
+            Direct identifiers go only to the encrypted identity vault. A file that breaks its format's
+            structure (an HL7 v2 envelope, a VCF line) is refused whole, with the line and the rule, and nothing
+            of it loads (exit 65). VCF samples link to persons by MRN (--mrn-system) or a --sample-map; a CSV
+            file loads through --mapping or the NAME.mapping.yaml beside it.
             """)
 
     @OptionGroup var options: CommonOptions
     @OptionGroup var keys: KeyOptions
 
-    @Option(name: .long, help: "auto, fhir or omop-csv.")
+    @Option(name: .long, help: "auto, fhir, hl7v2, vcf, omop-csv or csv (mapped).")
     var format: IngestFormat = .auto
+
+    @Option(name: .long, help: "The mapping (YAML or JSON) for CSV inputs.")
+    var mapping: String?
+
+    @Option(name: .long, help: "VCF sample names are MRNs in this identifier system (a URI).")
+    var mrnSystem: String?
+
+    @Option(name: .long, help: "CSV file sample_id,identifier_system,identifier_value linking VCF samples.")
+    var sampleMap: String?
 
     @Option(name: .long, help: "The source's name; records are deduplicated within a source.")
     var source = "default"
@@ -46,9 +59,11 @@ struct IngestCommand: AsyncParsableCommand {
             let platform = try Platform.open(storePath: options.storePath)
             let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
             let showProgress = isatty(2) != 0 && !options.json
-            let report = try await platform.ingest(
-                IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun), vault: vault
-            ) { progress in
+            var request = IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun)
+            request.mappingPath = mapping
+            request.mrnSystem = mrnSystem
+            request.sampleMapPath = sampleMap
+            let report = try await platform.ingest(request, vault: vault) { progress in
                 guard showProgress else { return }
                 let name = (progress.file as NSString).lastPathComponent
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(name): \(progress.records) records".utf8))
@@ -58,6 +73,12 @@ struct IngestCommand: AsyncParsableCommand {
                 try printJSON(IngestRendering.json(report))
             } else {
                 print(IngestRendering.text(report))
+            }
+            if !report.refusedFiles.isEmpty {
+                throw PMAPError(
+                    .badInput,
+                    "\(report.refusedFiles.count) file(s) refused (see above); fix or replace them and ingest them again"
+                )
             }
         }
     }
@@ -75,6 +96,7 @@ enum IngestRendering {
                     "path": file.path, "format": file.format.rawValue, "read": file.read,
                     "loaded": file.loaded,
                     "duplicates": file.duplicates, "quarantined": file.quarantined, "notes": file.notes,
+                    "refused": file.refusal ?? NSNull(),
                 ]
             },
             "quarantine_reasons": report.quarantineReasons, "rows_by_table": report.rowsByTable,
@@ -100,6 +122,10 @@ enum IngestRendering {
         var lines = [table.render()]
         for file in report.files where !file.notes.isEmpty {
             lines.append("note: \(file.path): \(file.notes.joined(separator: "; "))")
+        }
+        if !report.refusedFiles.isEmpty {
+            lines.append("\nRefused files (\(report.refusedFiles.count)); nothing of them was loaded:")
+            lines += report.refusedFiles.map { "  \($0.path): \($0.refusal ?? "")" }
         }
         if !report.skippedFiles.isEmpty {
             lines.append("\nSkipped files (\(report.skippedFiles.count)):")

@@ -12,7 +12,8 @@ struct Pmap: AsyncParsableCommand {
             """,
         version: PMAPVersion.current,
         subcommands: [
-            DemoCommand.self, InitCommand.self, IngestCommand.self, QuarantineCommand.self,
+            DemoCommand.self, InitCommand.self, IngestCommand.self, ListenCommand.self, MergeCommand.self,
+            QuarantineCommand.self,
             StatusCommand.self,
             SynthCommand.self, VocabCommand.self,
         ]

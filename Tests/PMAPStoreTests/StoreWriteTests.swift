@@ -67,6 +67,6 @@ struct StoreWriteTests {
         }
         #expect(
             try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count
-                + ExtensionSchema.ingestionTableNames.count)
+                + ExtensionSchema.ingestionTableNames.count + ExtensionSchema.sourceTableNames.count)
     }
 }

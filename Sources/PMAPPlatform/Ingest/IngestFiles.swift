@@ -7,12 +7,13 @@ enum IngestFiles {
     struct Input {
         let path: String
         let format: IngestFormat
-        /// For FHIR files: the resource type of the first record (ordering); for OMOP CSV: the table.
+        /// For FHIR files: the resource type of the first record (ordering); for OMOP CSV: the
+        /// table; for mapped CSV: the mapping file.
         let kind: String
     }
 
     /// Every file under `paths` (folders recursively, sorted), with its format, or the reason it is skipped.
-    static func discover(_ paths: [String], format: IngestFormat) throws -> (
+    static func discover(_ paths: [String], format: IngestFormat, mappingPath: String? = nil) throws -> (
         inputs: [Input], skipped: [IngestReport.SkippedFile]
     ) {
         var files: [String] = []
@@ -40,8 +41,14 @@ enum IngestFiles {
         }
         var inputs: [Input] = []
         var skipped: [IngestReport.SkippedFile] = []
+        let mappings = Set(files.compactMap { mapping(besides: $0) })
         for file in files {
-            switch detect(file, requested: format) {
+            if mappings.contains(file) {
+                let csv = (file as NSString).lastPathComponent.components(separatedBy: ".mapping.")[0]
+                skipped.append(IngestReport.SkippedFile(path: file, reason: "mapping file of \(csv).csv"))
+                continue
+            }
+            switch detect(file, requested: format, mappingPath: mappingPath) {
             case .success(let input): inputs.append(input)
             case .failure(let reason):
                 skipped.append(IngestReport.SkippedFile(path: file, reason: reason.text))
@@ -62,11 +69,55 @@ enum IngestFiles {
         return name
     }
 
-    static func detect(_ path: String, requested: IngestFormat) -> Result<Input, Reason> {
+    /// The mapping file beside a CSV file (`NAME.mapping.yaml`, `.yml` or `.json`), if any.
+    static func mapping(besides path: String) -> String? {
+        let lower = path.lowercased()
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") || lower.hasSuffix(".tsv") else {
+            return nil
+        }
+        let stem = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+        let base = (stem as NSString).deletingPathExtension
+        for ext in ["yaml", "yml", "json"]
+        where FileManager.default.fileExists(atPath: "\(base).mapping.\(ext)") {
+            return "\(base).mapping.\(ext)"
+        }
+        return nil
+    }
+
+    static func detect(_ path: String, requested: IngestFormat, mappingPath: String? = nil) -> Result<
+        Input, Reason
+    > {
+        let lower = path.lowercased()
+        let namedVCF = lower.hasSuffix(".vcf") || lower.hasSuffix(".vcf.gz") || lower.hasSuffix(".vcf.bgz")
         let prefix = TextFileReader.prefix(of: path)
+        if requested == .vcf || (requested == .auto && namedVCF) {
+            // An empty or headerless VCF is refused by the VCF reader with the rule it breaks.
+            return .success(Input(path: path, format: .vcf, kind: "vcf"))
+        }
         guard !prefix.isEmpty else { return .failure(Reason(text: "empty or unreadable file")) }
         let text = String(decoding: prefix, as: UTF8.self)
-        let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" || $0 == "\u{0B}" }
+        if requested == .hl7v2
+            || (requested == .auto && ["MSH", "FHS", "BHS"].contains(String(trimmed.prefix(3))))
+        {
+            return .success(Input(path: path, format: .hl7v2, kind: "hl7v2"))
+        }
+        if requested == .auto && trimmed.hasPrefix("##fileformat=VCF") {
+            return .success(Input(path: path, format: .vcf, kind: "vcf"))
+        }
+        let givenMappingApplies =
+            mappingPath != nil && (lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz"))
+            && CDMSchema.table(named: baseName(path)) == nil
+        if requested == .csv || (requested == .auto && (mapping(besides: path) != nil || givenMappingApplies))
+        {
+            guard let mapping = mappingPath ?? mapping(besides: path) else {
+                return .failure(
+                    Reason(
+                        text: "CSV without a mapping: give --mapping FILE or put NAME.mapping.yaml beside it")
+                )
+            }
+            return .success(Input(path: path, format: .csv, kind: mapping))
+        }
         let looksJSON = trimmed.first == "{"
         let table = CDMSchema.table(named: baseName(path))
         if looksJSON && requested != .omopCSV {
@@ -85,11 +136,12 @@ enum IngestFiles {
         case .omopCSV:
             return .failure(
                 Reason(text: "not an OMOP CDM table file (its name must be a CDM table, e.g. person.csv)"))
-        case .auto:
-            if baseName(path).hasSuffix(".mapping") || path.hasSuffix(".yaml") {
-                return .failure(Reason(text: "mapping file (mapped CSV ingestion is not built yet)"))
-            }
-            return .failure(Reason(text: "unknown format (neither FHIR JSON nor an OMOP CDM table CSV)"))
+        default:
+            return .failure(
+                Reason(
+                    text:
+                        "unknown format (not FHIR JSON, HL7 v2, VCF, an OMOP CDM table CSV, or a CSV with a mapping file beside it)"
+                ))
         }
     }
 
@@ -100,8 +152,8 @@ enum IngestFiles {
         return String(rest.dropFirst().prefix { $0 != "\"" })
     }
 
-    /// FHIR files in load order (patients before what refers to them), then OMOP CSV files
-    /// with vocabulary tables first.
+    /// FHIR files in load order (patients before what refers to them), HL7 v2, OMOP CSV files
+    /// with vocabulary tables first, VCF, then mapped CSV.
     static func order(_ inputs: [Input]) -> [Input] {
         let fhirRank = Dictionary(
             uniqueKeysWithValues: FHIRMapper.loadOrder.enumerated().map { ($0.element, $0.offset) })
@@ -116,10 +168,15 @@ enum IngestFiles {
                     ($0.element, $0.offset)
                 })
         return inputs.enumerated().sorted { a, b in
+            // Sources that define persons come before those that only refer to them.
             func rank(_ input: Input) -> (Int, Int) {
-                input.format == .fhir
-                    ? (0, input.kind == "Bundle" ? -1 : fhirRank[input.kind] ?? 99)
-                    : (1, cdmRank[input.kind] ?? 99)
+                switch input.format {
+                case .fhir: return (0, input.kind == "Bundle" ? -1 : fhirRank[input.kind] ?? 99)
+                case .hl7v2: return (1, 0)
+                case .omopCSV: return (2, cdmRank[input.kind] ?? 99)
+                case .vcf: return (3, 0)
+                default: return (4, 0)
+                }
             }
             let (ra, rb) = (rank(a.element), rank(b.element))
             return ra != rb ? ra < rb : a.offset < b.offset

@@ -5,6 +5,10 @@ public enum IngestFormat: String, Sendable, CaseIterable {
     case auto
     case fhir
     case omopCSV = "omop-csv"
+    case hl7v2
+    case vcf
+    /// A plain CSV file loaded through a declarative mapping (`--mapping`, or `NAME.mapping.yaml` beside it).
+    case csv
 }
 
 /// What to ingest and how.
@@ -19,6 +23,12 @@ public struct IngestRequest: Sendable {
     public var batchSize: Int
     /// Longer lines are quarantined as too long instead of being read into memory.
     public var maximumLineBytes = 64 << 20
+    /// The mapping for CSV inputs (else each CSV file's `NAME.mapping.yaml|yml|json` beside it).
+    public var mappingPath: String?
+    /// VCF sample names are MRNs in this identifier system (e.g. `Patient.identifier.system` in FHIR).
+    public var mrnSystem: String?
+    /// A CSV file `sample_id,identifier_system,identifier_value` linking VCF samples to persons.
+    public var sampleMapPath: String?
 
     public init(
         paths: [String], format: IngestFormat = .auto, sourceName: String = "default", dryRun: Bool = false,
@@ -46,6 +56,8 @@ public struct IngestReport: Sendable {
         public var notes: [String] = []
         /// Quarantined records per reason.
         public var quarantineReasonCounts: [String: Int] = [:]
+        /// Why the whole file was refused (nothing of it loaded), e.g. a malformed VCF line.
+        public var refusal: String?
 
         public init(path: String, format: IngestFormat) {
             self.path = path
@@ -73,6 +85,8 @@ public struct IngestReport: Sendable {
     public var loaded: Int { files.reduce(0) { $0 + $1.loaded } }
     public var duplicates: Int { files.reduce(0) { $0 + $1.duplicates } }
     public var quarantined: Int { files.reduce(0) { $0 + $1.quarantined } }
+    /// Files refused whole, with their reasons.
+    public var refusedFiles: [FileReport] { files.filter { $0.refusal != nil } }
 }
 
 /// Progress callbacks while ingesting: records done in the current file.

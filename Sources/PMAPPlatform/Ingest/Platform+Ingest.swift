@@ -35,15 +35,18 @@ extension Platform {
         _ request: IngestRequest, vault: IdentityVault,
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }
     ) async throws -> IngestReport {
-        let (inputs, skipped) = try IngestFiles.discover(request.paths, format: request.format)
+        let (inputs, skipped) = try IngestFiles.discover(
+            request.paths, format: request.format, mappingPath: request.mappingPath)
         var report = IngestReport()
         report.skippedFiles = skipped
         report.dryRun = request.dryRun
         let dataLoadID = try await store.write { try $0.startDataLoad(sourceName: request.sourceName) }
         report.dataLoadID = dataLoadID
-        let writer = FHIRRecordWriter(sourceName: request.sourceName, vault: vault, dataLoadID: dataLoadID)
+        let writer = RecordWriter(sourceName: request.sourceName, vault: vault, dataLoadID: dataLoadID)
         let omop = OMOPCSVIngester(sourceName: request.sourceName, vault: vault, dataLoadID: dataLoadID)
-        let run = IngestRun(
+        let deferred = inputs.filter { $0.format == .csv && MappedCSVReader.linksByZIP3($0) }
+        let immediate = inputs.filter { input in !deferred.contains { $0.path == input.path } }
+        let run = try IngestRun(
             platform: self, request: request, vault: vault, writer: writer, omop: omop, progress: progress)
         do {
             if request.dryRun {
@@ -51,7 +54,14 @@ extension Platform {
                 nonisolated(unsafe) var captured = report
                 do {
                     try await store.write { storeWriter in
-                        for input in inputs {
+                        for input in immediate {
+                            captured.files.append(
+                                try run.process(input, into: storeWriter, report: &captured))
+                        }
+                        if !deferred.isEmpty {
+                            try storeWriter.rebuildDerivedTables(persons: try storeWriter.takeDirtyPersons())
+                        }
+                        for input in deferred {
                             captured.files.append(
                                 try run.process(input, into: storeWriter, report: &captured))
                         }
@@ -61,11 +71,18 @@ extension Platform {
                 report = captured
                 writer.resetCaches()
             } else {
-                for input in inputs {
+                for input in immediate {
                     report.files.append(try await run.process(input, report: &report))
                 }
                 report.personsRebuilt = try await rebuildDirtyPersons(
                     includeAllOMOPPersons: omop.personsWithoutDerivedTables)
+                // Rows linked by residence ZIP3 go to persons under observation: after the rebuild.
+                for input in deferred {
+                    report.files.append(try await run.process(input, report: &report))
+                }
+                if !deferred.isEmpty {
+                    report.personsRebuilt += try await rebuildDirtyPersons(includeAllOMOPPersons: [])
+                }
             }
         } catch {
             try? await store.write {
@@ -102,23 +119,30 @@ final class IngestRun: @unchecked Sendable {
     let platform: Platform
     let request: IngestRequest
     let vault: IdentityVault
-    let writer: FHIRRecordWriter
+    let writer: RecordWriter
     let omop: OMOPCSVIngester
     let progress: @Sendable (IngestProgress) -> Void
     /// Source records of the batch being written, fetched in one query (nil outside a batch).
     var knownRecords: [String: StoredSourceRecord]?
+    /// The header facts of the VCF file being loaded.
+    var vcfContext: VCFContext?
+    /// The mapping document of the mapped CSV file being loaded (kept with quarantined rows).
+    var csvMappingText: String?
+    /// How VCF samples find their persons.
+    let sampleLinking: SampleLinking
 
     init(
-        platform: Platform, request: IngestRequest, vault: IdentityVault, writer: FHIRRecordWriter,
+        platform: Platform, request: IngestRequest, vault: IdentityVault, writer: RecordWriter,
         omop: OMOPCSVIngester,
         progress: @escaping @Sendable (IngestProgress) -> Void
-    ) {
+    ) throws {
         self.platform = platform
         self.request = request
         self.vault = vault
         self.writer = writer
         self.omop = omop
         self.progress = progress
+        sampleLinking = try SampleLinking.load(mrnSystem: request.mrnSystem, mapPath: request.sampleMapPath)
     }
 
     /// Processes one file in its own transactions (one per batch).
@@ -134,9 +158,14 @@ final class IngestRun: @unchecked Sendable {
             var batch: [PendingRecord] = []
             var writing: Task<BatchCounts, any Error>?
             let path = input.path
-            for record in try FHIRFileReader.records(
-                of: input.path, maximumLineBytes: request.maximumLineBytes)
-            {
+            let records: AnySequence<PendingRecord>
+            do {
+                records = try self.records(of: input)
+            } catch let error as PMAPError where error.kind == .badInput {
+                file.refusal = error.message
+                return file
+            }
+            for record in records {
                 batch.append(record)
                 if batch.count == request.batchSize {
                     if let writing { file.add(try await writing.value) }
@@ -165,15 +194,38 @@ final class IngestRun: @unchecked Sendable {
         if input.format == .omopCSV {
             file = try omop.ingest(input, writer: storeWriter, progress: progress)
         } else {
-            let counts = try write(
-                Array(try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes)),
-                file: input.path, storeWriter)
-            file.add(counts)
+            do {
+                file.add(try write(Array(try records(of: input)), file: input.path, storeWriter))
+            } catch let error as PMAPError where error.kind == .badInput {
+                file.refusal = error.message
+            }
         }
         for (reason, count) in file.quarantineReasonCounts {
             report.quarantineReasons[reason, default: 0] += count
         }
         return file
+    }
+
+    /// The records of a file in a record-per-message format; throws (bad input) when the
+    /// whole file is refused.
+    func records(of input: IngestFiles.Input) throws -> AnySequence<PendingRecord> {
+        vcfContext = nil
+        switch input.format {
+        case .hl7v2:
+            try HL7v2FileReader.validate(input.path)
+            return try HL7v2FileReader.records(of: input.path)
+        case .vcf:
+            let context = try VCFFileReader.validate(input.path)
+            vcfContext = context
+            return try VCFFileReader.records(of: input.path, context: context)
+        case .csv:
+            csvMappingText = FileManager.default.contents(atPath: input.kind).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            return try MappedCSVReader.records(of: input, maximumLineBytes: request.maximumLineBytes)
+        default:
+            return try FHIRFileReader.records(of: input.path, maximumLineBytes: request.maximumLineBytes)
+        }
     }
 
     private func flush(
@@ -197,17 +249,25 @@ final class IngestRun: @unchecked Sendable {
     func load(_ record: PendingRecord, file: String, _ storeWriter: any StoreWriter) throws -> Outcome {
         let facts = try record.result.get()
         guard let key = record.key else { throw RecordProblem(.missingField, "id") }
+        var hash = record.hash
+        var zip3Persons: [Int64] = []
+        if facts.count == 1, case .mappedRow(let row) = facts[0], case .residenceZIP3 = row.person {
+            // A ZIP3 row applies to the persons living there now: when they change, it is an update.
+            zip3Persons = try writer.persons(of: row, storeWriter)
+            hash = sha256Hex(Data((hash + zip3Persons.map(String.init).joined(separator: ",")).utf8))
+        }
         let existing =
             try knownRecords.map { $0[key] }
             ?? storeWriter.sourceRecord(sourceName: request.sourceName, key: key)
         if let existing {
-            if existing.contentHash == record.hash { return .duplicate }
+            if existing.contentHash == hash { return .duplicate }
             // An older version than the one loaded changes nothing.
             if let old = existing.version, let new = record.version, new < old { return .duplicate }
             try writer.flushPending(storeWriter)
             try storeWriter.deleteRows(
                 try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName))
         }
+        var variants: [VariantFact] = []
         for fact in facts {
             switch fact {
             case .person(let person):
@@ -221,12 +281,25 @@ final class IngestRun: @unchecked Sendable {
                 try writer.writeCareSite(site, file: file, location: record.location, storeWriter)
             case .provider(let provider):
                 try writer.writeProvider(provider, file: file, location: record.location, storeWriter)
-            case .merge, .variant:
-                throw RecordProblem(.unsupportedType, "merges and variants are not loaded by this path yet")
+            case .merge(let merge):
+                try writer.writeMerge(merge, file: file, location: record.location, storeWriter)
+            case .variant(let variant): variants.append(variant)
+            case .mappedRow(let row):
+                let persons = zip3Persons.isEmpty ? try writer.persons(of: row, storeWriter) : zip3Persons
+                try writer.writeMappedRow(
+                    row, persons: persons, record: key, file: file, location: record.location, storeWriter)
             }
         }
-        writer.recordSource(key: key, version: record.version, hash: record.hash)
-        knownRecords?[key] = StoredSourceRecord(version: record.version, contentHash: record.hash)
+        if !variants.isEmpty {
+            guard let context = vcfContext else {
+                throw RecordProblem(.malformed, "a VCF line without its file's header")
+            }
+            try writer.writeVariants(
+                variants, linking: sampleLinking, sampleColumns: context.sampleColumns,
+                dates: context.sampleDates, record: key, file: file, location: record.location, storeWriter)
+        }
+        writer.recordSource(key: key, version: record.version, hash: hash)
+        knownRecords?[key] = StoredSourceRecord(version: record.version, contentHash: hash)
         return .loaded
     }
 
@@ -249,13 +322,29 @@ final class IngestRun: @unchecked Sendable {
                         dataLoadID: writer.dataLoadID, sourceName: request.sourceName, sourceFile: file,
                         sourceLocation: record.location,
                         recordType: record.type, reasonCode: problem.reason.rawValue, reason: problem.detail,
-                        recordCiphertext: try vault.seal(record.raw), keyID: vault.key.id))
+                        recordCiphertext: try vault.seal(quarantinedBytes(of: record)), keyID: vault.key.id))
                 counts.quarantined += 1
                 counts.reasons[problem.reason.rawValue, default: 0] += 1
             }
         }
         try writer.flushDirtyPersons(storeWriter)
         return counts
+    }
+}
+
+extension IngestRun {
+    /// What quarantine keeps of a record so that a retry can read it again: a VCF line with
+    /// the header lines it needs, anything else as read.
+    func quarantinedBytes(of record: PendingRecord) -> Data {
+        if record.type == MappedCSVReader.recordType, let mapping = csvMappingText {
+            return Data((mapping + Self.mappingSeparator).utf8) + record.raw
+        }
+        guard record.type == VCFFileReader.recordType, let context = vcfContext else { return record.raw }
+        var samples: [String] = []
+        if case .success(let facts) = record.result {
+            for case .variant(let variant) in facts { samples.append(variant.sampleID) }
+        }
+        return Data(context.compactHeader(forLine: record.raw, samples: samples).utf8)
     }
 }
 

@@ -45,8 +45,8 @@ extension Platform {
         let bySource = Dictionary(grouping: open, by: \.sourceName)
         for (source, records) in bySource {
             let dataLoadID = try await store.write { try $0.startDataLoad(sourceName: source) }
-            let writer = FHIRRecordWriter(sourceName: source, vault: vault, dataLoadID: dataLoadID)
-            let run = IngestRun(
+            let writer = RecordWriter(sourceName: source, vault: vault, dataLoadID: dataLoadID)
+            let run = try IngestRun(
                 platform: self, request: IngestRequest(paths: [], sourceName: source), vault: vault,
                 writer: writer,
                 omop: OMOPCSVIngester(sourceName: source, vault: vault, dataLoadID: dataLoadID),
@@ -86,18 +86,15 @@ extension Platform {
                         }
                     }
                     guard let sealed = record.recordCiphertext,
-                        let object = (try? JSONReader.parse(try vault.open(sealed)))
-                            as? [String: Any]
+                        let pendings = try run.replay(
+                            record, text: String(decoding: try vault.open(sealed), as: UTF8.self))
                     else {
                         counts.notRetryable += 1
                         continue
                     }
                     counts.retried += 1
-                    let raw = try vault.open(sealed)
                     var resolved = true
-                    for pending in FHIRFileReader.records(
-                        object: object, raw: raw, location: record.sourceLocation)
-                    {
+                    for pending in pendings {
                         do {
                             switch try run.load(pending, file: record.sourceFile, storeWriter) {
                             case .loaded: counts.loaded += 1

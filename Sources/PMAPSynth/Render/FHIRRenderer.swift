@@ -1,7 +1,7 @@
 /// FHIR R4 Bulk Data NDJSON: one file per resource type, one resource per line, references
 /// (`Patient/…`, `Encounter/…`, `Organization/…`) resolvable across the files.
 final class FHIRRenderer: SynthRenderer {
-    static let mrnSystem = "https://hospital.example.org/fhir/sid/mrn"
+    static let mrnSystem = SyntheticPopulation.mrnSystem
     static let organizationID = "pmap-synthetic-hospital"
     private let sink: SynthSink
     private let lastUpdated = PlantedTruth.dataEnd.iso + "T23:00:00Z"

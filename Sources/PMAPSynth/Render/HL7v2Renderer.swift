@@ -47,13 +47,15 @@ final class HL7v2Renderer: SynthRenderer {
         38_003_563: "2135-2^Hispanic or Latino", 38_003_564: "2186-5^Not Hispanic or Latino",
     ]
 
+    /// PID-3 names the MRN's system in its assigning authority (HD.2, type URI), the same
+    /// system the FHIR export uses, so both sources identify one person.
     private func pid(_ p: SynthPatient, phone: String) -> String {
         let name = "\(Self.escape(p.familyName))^\(Self.escape(p.givenName))^^^^^L"
         let address =
             "\(Self.escape(p.address.line))^^\(Self.escape(p.address.city))^\(p.address.state)^\(p.address.zip)^USA^H"
         let telecom = "\(phone)^PRN^PH~^NET^Internet^\(Self.escape(p.email))"
         return
-            "PID|1||\(p.mrn)^^^\(Self.facility)^MR~\(p.ssn)^^^SSA^SS||\(name)||\(p.birthDate.compact)|\(p.sex == .male ? "M" : "F")||"
+            "PID|1||\(p.mrn)^^^\(Self.facility)&\(FHIRRenderer.mrnSystem)&URI^MR~\(p.ssn)^^^SSA&2.16.840.1.113883.4.1&ISO^SS||\(name)||\(p.birthDate.compact)|\(p.sex == .male ? "M" : "F")||"
             + "\(Self.cdcrec[p.raceConceptID]!)^CDCREC|\(address)||\(telecom)|||||||||\(Self.cdcrec[p.ethnicityConceptID]!)^CDCREC\r"
     }
 

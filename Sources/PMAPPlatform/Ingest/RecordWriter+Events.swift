@@ -2,7 +2,7 @@ import Foundation
 import PMAPIngest
 import PMAPStore
 
-extension FHIRRecordWriter {
+extension RecordWriter {
     /// The CDM table of a domain (OMOP's rule: the standard concept's domain decides), or of
     /// the resource type when the code maps to no standard concept.
     static func table(domain: String?, resourceType: String, hasNumber: Bool) -> String {
@@ -107,7 +107,11 @@ extension FHIRRecordWriter {
                 .integer(unit?.standardConceptID ?? 0), fact.rangeLow.map(SQLValue.real) ?? .null,
                 fact.rangeHigh.map(SQLValue.real) ?? .null, visitValue, .text(source), sourceConcept,
                 fact.unit.map { .text(String($0.prefix(50))) } ?? .null,
-                (fact.valueCoding?.code ?? fact.valueText).map { .text(String($0.prefix(50))) } ?? .null,
+                // The coded or text value as sent, else the source's abnormal flag (OBX-8).
+                (fact.valueCoding?.code ?? fact.valueText ?? fact.interpretation).map {
+                    .text(String($0.prefix(50)))
+                }
+                    ?? .null,
             ]
         case "device_exposure":
             columns = [

@@ -3,10 +3,10 @@ import PMAPGovernance
 import PMAPIngest
 import PMAPStore
 
-/// Writes mapped FHIR facts into the store inside a transaction: resolves references and
+/// Writes mapped facts (FHIR, HL7 v2, VCF, mapped CSV) into the store inside a transaction: resolves references and
 /// codes, assigns ids, keeps identities in the vault, records provenance.
 /// One instance lives for a whole ingest run and carries its caches.
-final class FHIRRecordWriter: @unchecked Sendable {
+final class RecordWriter: @unchecked Sendable {
     let sourceName: String
     let vault: IdentityVault
     let dataLoadID: Int64
@@ -149,10 +149,30 @@ final class FHIRRecordWriter: @unchecked Sendable {
 
     func person(_ reference: String, _ writer: any StoreWriter) throws -> Int64? {
         if let cached = personBySourceKey[reference] { return cached }
-        let found = try writer.person(
+        var found = try writer.person(
             lookupHash: vault.blindIndex(kind: "source", value: "\(sourceName)|\(reference)"))
+        if found == nil, reference.hasPrefix(Self.identifierReferencePrefix) {
+            // HL7 v2 names patients by identifier, which another source may have loaded.
+            found = try writer.person(
+                lookupHash: vault.blindIndex(
+                    kind: "identifier",
+                    value: String(reference.dropFirst(Self.identifierReferencePrefix.count))))
+        }
         if let found { personBySourceKey[reference] = found }
         return found
+    }
+
+    /// How HL7 v2 facts refer to a patient: `Patient/identifier:<system>|<value>`.
+    static let identifierReferencePrefix = "Patient/identifier:"
+
+    /// The person holding an identifier, from any source.
+    func person(identifierSystem system: String, value: String, _ writer: any StoreWriter) throws -> Int64? {
+        try writer.person(lookupHash: vault.blindIndex(kind: "identifier", value: "\(system)|\(value)"))
+    }
+
+    /// Forgets cached persons (after a merge moved a person's records).
+    func forgetPersons() {
+        personBySourceKey = [:]
     }
 
     func visit(_ reference: String?, _ writer: any StoreWriter) throws -> Int64? {
