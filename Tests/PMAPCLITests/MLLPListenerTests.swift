@@ -160,13 +160,10 @@ struct MLLPListenerTests {
             "acknowledged but not loaded: \(expected.subtracting(loaded).sorted())")
         let queue = try DatabaseQueue(path: folder.file("s.sqlite"))
         defer { try? queue.close() }
-        try await queue.read { db in
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM person") == total / 2)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM measurement") == total / 2)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM pmap_quarantine") == 2)
-            #expect(
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM pmap_inbound_message WHERE state = 'received'") == 0)
-        }
+        func count(_ sql: String) throws -> Int? { try queue.read { try Int.fetchOne($0, sql: sql) } }
+        #expect(try count("SELECT count(*) FROM person") == total / 2)
+        #expect(try count("SELECT count(*) FROM measurement") == total / 2)
+        #expect(try count("SELECT count(*) FROM pmap_quarantine") == 2)
+        #expect(try count("SELECT count(*) FROM pmap_inbound_message WHERE state = 'received'") == 0)
     }
 }

@@ -35,12 +35,16 @@ struct IngestFixture {
     }
 
     func ingest(
-        _ paths: [String], format: IngestFormat = .auto, source: String = "test", dryRun: Bool = false
+        _ paths: [String], format: IngestFormat = .auto, source: String = "test", dryRun: Bool = false,
+        mrnSystem: String? = nil, mapping: String? = nil, sampleMap: String? = nil
     ) async throws
         -> IngestReport
     {
-        try await platform.ingest(
-            IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun), vault: vault)
+        var request = IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun)
+        request.mrnSystem = mrnSystem
+        request.mappingPath = mapping
+        request.sampleMapPath = sampleMap
+        return try await platform.ingest(request, vault: vault)
     }
 
     /// Integers a query returns, read through a separate read-only connection.

@@ -97,8 +97,9 @@ enum IngestFiles {
         guard !prefix.isEmpty else { return .failure(Reason(text: "empty or unreadable file")) }
         let text = String(decoding: prefix, as: UTF8.self)
         let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" || $0 == "\u{0B}" }
+        let namedHL7 = lower.hasSuffix(".hl7") || lower.hasSuffix(".hl7.gz")
         if requested == .hl7v2
-            || (requested == .auto && ["MSH", "FHS", "BHS"].contains(String(trimmed.prefix(3))))
+            || (requested == .auto && (namedHL7 || ["MSH", "FHS", "BHS"].contains(String(trimmed.prefix(3)))))
         {
             return .success(Input(path: path, format: .hl7v2, kind: "hl7v2"))
         }
