@@ -14,10 +14,12 @@ extension IngestRun {
         let lineNumber = Int(record.sourceLocation.split(separator: " ").last ?? "") ?? 0
         switch record.recordType {
         case VCFFileReader.recordType:
-            guard let (context, line) = VCFFileReader.replayContext(text, fileName: record.sourceFile) else {
+            guard let (context, line, linking) = VCFFileReader.replayContext(text, fileName: record.sourceFile)
+            else {
                 return nil
             }
             vcfContext = context
+            for (sample, identifier) in linking.map { sampleLinking.map[sample] = identifier }
             return [VCFFileReader.record(line[...], number: lineNumber, context: context)]
         case MappedCSVReader.recordType:
             let parts = text.components(separatedBy: Self.mappingSeparator)

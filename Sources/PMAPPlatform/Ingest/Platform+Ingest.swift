@@ -129,7 +129,7 @@ final class IngestRun: @unchecked Sendable {
     /// The mapping document of the mapped CSV file being loaded (kept with quarantined rows).
     var csvMappingText: String?
     /// How VCF samples find their persons.
-    let sampleLinking: SampleLinking
+    var sampleLinking: SampleLinking
 
     init(
         platform: Platform, request: IngestRequest, vault: IdentityVault, writer: RecordWriter,
@@ -344,7 +344,7 @@ extension IngestRun {
         if case .success(let facts) = record.result {
             for case .variant(let variant) in facts { samples.append(variant.sampleID) }
         }
-        return Data(context.compactHeader(forLine: record.raw, samples: samples).utf8)
+        return Data(context.compactHeader(forLine: record.raw, samples: samples, linking: sampleLinking).utf8)
     }
 }
 

@@ -16,10 +16,13 @@ struct VCFContext: Sendable {
 
     /// A standalone VCF text holding one data line, for quarantine and retry (with the
     /// collection dates of the samples it names).
-    func compactHeader(forLine line: Data, samples: [String]) -> String {
+    func compactHeader(forLine line: Data, samples: [String], linking: SampleLinking) -> String {
         var dates = ""
         for sample in Set(samples).sorted() {
             if let date = sampleDates[sample] { dates += "##SAMPLE=<ID=\(sample),CollectionDate=\(date)>\n" }
+            if let identifier = linking.identifier(of: sample) {
+                dates += "##\(VCFFileReader.linkKey)=<ID=\(sample),System=\(identifier.system),Value=\(identifier.value)>\n"
+            }
         }
         return essentialMeta + dates + columnLine + "\n" + String(decoding: line, as: UTF8.self) + "\n"
     }
@@ -29,6 +32,8 @@ struct VCFContext: Sendable {
 /// the line and the rule it breaks before anything loads; then one record per data line.
 enum VCFFileReader {
     static let recordType = "VCF line"
+    /// Meta lines PMAP adds to a quarantined VCF line: how its samples were to be linked.
+    static let linkKey = "pmap_sample_identifier"
 
     /// Reads the header and checks every line; the context for loading.
     static func validate(_ path: String) throws -> VCFContext {
@@ -75,7 +80,7 @@ enum VCFFileReader {
     }
 
     /// The context and data line of a quarantined VCF line (see ``VCFContext/compactHeader(forLine:samples:)``).
-    static func replayContext(_ text: String, fileName: String) -> (VCFContext, String)? {
+    static func replayContext(_ text: String, fileName: String) -> (VCFContext, String, SampleLinking)? {
         var builder = VCFHeaderBuilder()
         var header: VCFHeader?
         var essential = ""
@@ -86,7 +91,7 @@ enum VCFFileReader {
                 dataLine = String(line)
             } else if line.hasPrefix("##") {
                 guard (try? builder.add(line: line, number: index + 1)) != nil else { return nil }
-                if !line.hasPrefix("##SAMPLE") { essential += line + "\n" }
+                if !line.hasPrefix("##SAMPLE") && !line.hasPrefix("##\(linkKey)") { essential += line + "\n" }
             } else {
                 header = try? builder.finish(columnLine: line, number: index + 1)
                 columnLine = String(line)
@@ -94,7 +99,13 @@ enum VCFFileReader {
             }
         }
         guard let header, let dataLine else { return nil }
-        return (context(header, fileName: fileName, essential: essential, columnLine: columnLine), dataLine)
+        var linking = SampleLinking()
+        for meta in header.metaLines where meta.key == linkKey {
+            if let id = meta.attributes["ID"], let system = meta.attributes["System"], let value = meta.attributes["Value"] {
+                linking.map[id] = (system, value)
+            }
+        }
+        return (context(header, fileName: fileName, essential: essential, columnLine: columnLine), dataLine, linking)
     }
 
     static func context(_ header: VCFHeader, fileName: String, essential: String, columnLine: String)
