@@ -55,7 +55,8 @@ struct MultiSourceIngestTests {
         #expect(outside == [0])
         #expect(
             try fixture.integers(
-                "SELECT count(*) FROM observation WHERE observation_concept_id IN (2000001001, 2000001002)")[0] > 0)
+                "SELECT count(*) FROM observation WHERE observation_concept_id IN (2000001001, 2000001002)")[
+                    0] > 0)
 
         let again = try await fixture.ingest(paths, mrnSystem: Self.mrnSystem)
         #expect(again.duplicates == again.read && again.loaded == 0 && again.quarantined == 0)
@@ -158,7 +159,8 @@ struct MultiSourceIngestTests {
         #expect(retry.loaded == 1 && retry.stillQuarantined == 0)
         #expect(
             try fixture.integers(
-                "SELECT count(*) FROM pmap_genomic_variant WHERE zygosity = 'homozygous' AND variant_date = '2024-03-01'")
+                "SELECT count(*) FROM pmap_genomic_variant WHERE zygosity = 'homozygous' AND variant_date = '2024-03-01'"
+            )
                 == [1])
     }
 
@@ -186,7 +188,8 @@ struct MultiSourceIngestTests {
         let refused = Set(report.refusedFiles.map { ($0.path as NSString).lastPathComponent })
         #expect(
             refused == [
-                "sample_bad_batch.hl7", "sample_bad_batch1.hl7", "sample_bad_file.hl7", "sample_bad_file1.hl7",
+                "sample_bad_batch.hl7", "sample_bad_batch1.hl7", "sample_bad_file.hl7",
+                "sample_bad_file1.hl7",
                 "sample_bad_file2.hl7", "sample_bad_file3.hl7",
             ])
         #expect(report.read == report.loaded + report.duplicates + report.quarantined)
@@ -216,10 +219,13 @@ struct MultiSourceIngestTests {
                 value_column: steps
             """)
         _ = mapping
-        let csv = try fixture.write("steps.csv", "mrn,day,steps\nM1,01/31/2024,5000\nM2,02/01/2024,6000\nM1,02/30/2024,1\n")
+        let csv = try fixture.write(
+            "steps.csv", "mrn,day,steps\nM1,01/31/2024,5000\nM2,02/01/2024,6000\nM1,02/30/2024,1\n")
         let report = try await fixture.ingest([csv])
         #expect(report.read == 3 && report.loaded == 1 && report.quarantined == 2)
-        #expect(report.quarantineReasons["invalid date"] == 1 && report.quarantineReasons["dangling reference"] == 1)
+        #expect(
+            report.quarantineReasons["invalid date"] == 1
+                && report.quarantineReasons["dangling reference"] == 1)
         #expect(try fixture.integers("SELECT value_as_number FROM measurement") == [5000])
         _ = try await fixture.ingest([try fixture.write("b.hl7", Self.adt("A2", Self.pid2))])
         let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)

@@ -99,7 +99,8 @@ enum IngestFiles {
         let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" || $0 == "\u{0B}" }
         let namedHL7 = lower.hasSuffix(".hl7") || lower.hasSuffix(".hl7.gz")
         if requested == .hl7v2
-            || (requested == .auto && (namedHL7 || ["MSH", "FHS", "BHS"].contains(String(trimmed.prefix(3)))))
+            || (requested == .auto
+                && (namedHL7 || ["MSH", "FHS", "BHS"].contains(String(trimmed.prefix(3)))))
         {
             return .success(Input(path: path, format: .hl7v2, kind: "hl7v2"))
         }

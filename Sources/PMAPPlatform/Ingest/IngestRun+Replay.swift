@@ -14,7 +14,8 @@ extension IngestRun {
         let lineNumber = Int(record.sourceLocation.split(separator: " ").last ?? "") ?? 0
         switch record.recordType {
         case VCFFileReader.recordType:
-            guard let (context, line, linking) = VCFFileReader.replayContext(text, fileName: record.sourceFile)
+            guard
+                let (context, line, linking) = VCFFileReader.replayContext(text, fileName: record.sourceFile)
             else {
                 return nil
             }

@@ -21,7 +21,8 @@ struct VCFContext: Sendable {
         for sample in Set(samples).sorted() {
             if let date = sampleDates[sample] { dates += "##SAMPLE=<ID=\(sample),CollectionDate=\(date)>\n" }
             if let identifier = linking.identifier(of: sample) {
-                dates += "##\(VCFFileReader.linkKey)=<ID=\(sample),System=\(identifier.system),Value=\(identifier.value)>\n"
+                dates +=
+                    "##\(VCFFileReader.linkKey)=<ID=\(sample),System=\(identifier.system),Value=\(identifier.value)>\n"
             }
         }
         return essentialMeta + dates + columnLine + "\n" + String(decoding: line, as: UTF8.self) + "\n"
@@ -101,11 +102,16 @@ enum VCFFileReader {
         guard let header, let dataLine else { return nil }
         var linking = SampleLinking()
         for meta in header.metaLines where meta.key == linkKey {
-            if let id = meta.attributes["ID"], let system = meta.attributes["System"], let value = meta.attributes["Value"] {
+            if let id = meta.attributes["ID"], let system = meta.attributes["System"],
+                let value = meta.attributes["Value"]
+            {
                 linking.map[id] = (system, value)
             }
         }
-        return (context(header, fileName: fileName, essential: essential, columnLine: columnLine), dataLine, linking)
+        return (
+            context(header, fileName: fileName, essential: essential, columnLine: columnLine), dataLine,
+            linking
+        )
     }
 
     static func context(_ header: VCFHeader, fileName: String, essential: String, columnLine: String)
