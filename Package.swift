@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "PMAPModel",
                 "PMAPVocabulary",
+                "PMAPGovernance",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift", condition: .when(platforms: [.linux])),
             ],

@@ -10,9 +10,11 @@ extension Platform {
     /// written; the whole load is one transaction, so a malformed line (reported with its file
     /// and line) leaves the store as it was.
     @discardableResult
-    public func loadAthenaVocabulary(folder: String, batchSize: Int = 5_000) async throws
+    public func loadAthenaVocabulary(_ context: AccessContext, folder: String, batchSize: Int = 5_000)
+        async throws
         -> VocabularyLoadSummary
     {
+        try await require(context, .ingest, auditAction: "vocabulary.load", target: "athena folder")
         let plan = try Self.athenaPlan(folder: folder)
         let entries = try await store.write { writer in
             try writer.clearVocabulary(keepingLocalConcepts: true)

@@ -18,12 +18,12 @@ extension Platform {
     ) {
         let existed = FileManager.default.fileExists(atPath: storePath)
         let platform = try Platform.open(storePath: storePath, create: true)
-        var status = try await platform.status()
+        var status = try await platform.storeStatus()
         let conceptCount = status.cdmTables.first { $0.name == "concept" }?.rows ?? 0
         let loadNow = loadStarterVocabulary && conceptCount == 0
         if loadNow {
             try await platform.loadStarterVocabulary()
-            status = try await platform.status()
+            status = try await platform.storeStatus()
         }
         return (
             platform, InitializeSummary(created: !existed, loadedStarterVocabulary: loadNow, status: status)

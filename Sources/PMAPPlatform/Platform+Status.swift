@@ -19,8 +19,14 @@ public struct StoreStatus: Sendable {
 }
 
 extension Platform {
-    /// The store's location, schema version and row counts of every table.
-    public func status() async throws -> StoreStatus {
+    /// The store's location, schema version and row counts of every table (operational
+    /// roles: admins and data engineers).
+    public func status(_ context: AccessContext) async throws -> StoreStatus {
+        try await require(context, .viewOperations, auditAction: "status", target: "store")
+        return try await storeStatus()
+    }
+
+    func storeStatus() async throws -> StoreStatus {
         let schema = try await store.schemaStatus()
         let counts = try await store.rowCounts()
         return StoreStatus(

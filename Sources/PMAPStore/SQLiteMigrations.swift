@@ -10,6 +10,7 @@ enum SQLiteMigrations {
     static let conceptSearch = "v4-concept-search-index"
     static let ingestion = "v5-pmap-ingestion-tables"
     static let sources = "v6-pmap-merge-and-inbox-tables"
+    static let governance = "v7-pmap-governance-tables"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -47,6 +48,11 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration(sources) { db in
             for statement in ExtensionSchema.sourceStatements {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(governance) { db in
+            for statement in ExtensionSchema.governanceStatements {
                 try db.execute(sql: statement)
             }
         }

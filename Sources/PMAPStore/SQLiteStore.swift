@@ -166,7 +166,7 @@ public final class SQLiteStore: Store {
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: true))
             }
             for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames
-                + ExtensionSchema.sourceTableNames
+                + ExtensionSchema.sourceTableNames + ExtensionSchema.governanceTableNames
             {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))

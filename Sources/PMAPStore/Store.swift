@@ -1,4 +1,5 @@
 import Foundation
+import PMAPGovernance
 import PMAPModel
 
 /// The storage PMAP's use cases talk to: an OMOP CDM v5.4 database with PMAP's extension
@@ -45,6 +46,12 @@ public protocol Store: Sendable {
 
     /// Every person merge, oldest first.
     func personMerges() async throws -> [PersonMerge]
+
+    // MARK: Research reads (each needs the gate's authorization)
+
+    /// Persons with `concept` or a descendant in `table`, excluding those who opted out of research.
+    func countPersons(with concept: Int64, in table: ClinicalTable, authorization: Authorization) async throws
+        -> Int
 }
 
 /// How much of the loaded data carries a standard concept.
@@ -164,6 +171,47 @@ public protocol StoreWriter {
     func inboundMessages(state: String, limit: Int) throws -> [InboundMessage]
     /// Records what became of an inbound message.
     func markInboundMessage(id: Int64, state: String, dataLoadID: Int64?) throws
+
+    // MARK: Governance (records only; decisions are PMAPGovernance's)
+
+    /// Creates a user with one API token (stored as its hash); the user's id.
+    func createUser(name: String, role: Role, tokenHash: Data) throws -> Int64
+    func userCount() throws -> Int
+    /// The user holding an unrevoked token with this hash.
+    func user(tokenHash: Data) throws -> UserRecord?
+    func user(id: Int64) throws -> UserRecord?
+    func user(named name: String) throws -> UserRecord?
+    func users() throws -> [UserRecord]
+    func createCenter(name: String) throws -> Int64
+    func addCenterMember(center: Int64, user: Int64) throws
+    func center(id: Int64) throws -> CenterRecord?
+    func centers() throws -> [CenterRecord]
+    func createProject(name: String, center: Int64, principalInvestigator: Int64, purpose: String) throws
+        -> Int64
+    /// Records (or replaces) a project's IRB protocol.
+    func saveIRB(project: Int64, _ irb: IRBProtocol) throws
+    func addProjectMember(project: Int64, user: Int64) throws
+    func project(id: Int64) throws -> ProjectRecord?
+    func project(named name: String) throws -> ProjectRecord?
+    func projects() throws -> [ProjectRecord]
+    func submitRequest(
+        project: Int64, requestedBy: Int64, domains: Set<DataDomain>, level: DisclosureLevel,
+        leavesPlatform: Bool,
+        cohortID: Int64?, validUntil: Day, assessment: TierAssessment
+    ) throws -> Int64
+    func saveReview(request: Int64, reviewer: Int64, approved: Bool, reason: String) throws
+    func setRequestStatus(_ request: Int64, status: String) throws
+    func request(id: Int64) throws -> RequestRecord?
+    func requests() throws -> [RequestRecord]
+    func createGrant(from request: RequestRecord, validFrom: Day) throws -> Int64
+    func revokeGrant(id: Int64, on day: Day, by user: Int64, reason: String) throws
+    /// Grants of a project (all grants when nil), oldest first.
+    func grants(project: Int64?) throws -> [GrantRecord]
+    /// The last audit entry's sequence and MAC, nil for an empty log.
+    func lastAuditMAC() throws -> (sequence: Int64, mac: Data)?
+    func appendAudit(_ entry: AuditEntry, mac: Data) throws
+    /// Audit entries (of one project, or all), by sequence.
+    func auditEntries(project: Int64?) throws -> [(entry: AuditEntry, mac: Data)]
 }
 
 /// What an insert does with a row whose key already exists.

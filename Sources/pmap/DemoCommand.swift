@@ -14,6 +14,8 @@ struct DemoCommand: AsyncParsableCommand {
             """)
 
     static let demoPatients = 200
+    /// SNOMED 399068003 "Malignant tumor of prostate" (OMOP 4163261), descendants included.
+    static let prostateCancerConcept: Int64 = 4_163_261
     /// The exports the demo loads: one person per patient across all of them.
     static let ingestedExports = ["fhir", "hl7v2", "vcf", "csv"]
 
@@ -45,12 +47,22 @@ struct DemoCommand: AsyncParsableCommand {
             let keyPath = VaultKeyFile.path(explicit: nil, storePath: storePath)
             try VaultKeyFile.createIfAbsent(keyPath)
             let vault = try VaultKeyFile.vault(explicit: keyPath, storePath: storePath)
+            let governance = try await DemoGovernance.prepare(platform, storePath: storePath, vault: vault)
+            let engineer = try await platform.context(
+                token: governance.tokens["data-engineer"]!, vault: vault)
             var request = IngestRequest(
                 paths: Self.ingestedExports.map { (synthFolder as NSString).appendingPathComponent($0) },
                 sourceName: "demo-hospital")
             request.mrnSystem = Synthesis.mrnSystem
-            let ingest = try await platform.ingest(request, vault: vault)
-            let loadedStatus = try await platform.status()
+            let ingest = try await platform.ingest(engineer, request, vault: vault)
+            let loadedStatus = try await platform.status(engineer)
+            // A researcher of the project asks a first question; the gate decides and audits it.
+            let researcher = try await platform.context(
+                token: governance.tokens["pc-researcher"]!, vault: vault)
+            let count = try await platform.countPatients(
+                researcher, project: governance.projectID, concept: Self.prostateCancerConcept)
+            let admin = try await platform.context(token: governance.tokens["admin"]!, vault: vault)
+            let verification = try await platform.verifyAudit(admin, expectedHead: nil)
             if json {
                 var object: [String: Any] = ["status": StatusRendering.json(summary.status)]
                 object["search"] = [
@@ -62,6 +74,14 @@ struct DemoCommand: AsyncParsableCommand {
                 ]
                 object["ingest"] = IngestRendering.json(ingest)
                 object["status"] = StatusRendering.json(loadedStatus)
+                object["tokens"] = governance.tokens
+                object["project"] = governance.projectID
+                var patients: [String: Any] = ["count": count.count.count ?? NSNull()]
+                if count.count.suppressed {
+                    patients["suppressed"] = true
+                    patients["display"] = count.count.display
+                }
+                object["count"] = ["concept": count.conceptID, "patients": patients]
                 try printJSON(object)
                 return
             }
@@ -89,15 +109,32 @@ struct DemoCommand: AsyncParsableCommand {
             print("\n== 6. The store now ==")
             print(StatusRendering.text(loadedStatus, includeEmpty: false))
             print(
+                "\n== 7. Governance: centers, a user per role, project \(governance.projectID) with a valid IRB and a tier-A grant =="
+            )
+            print("API tokens (also in \(DemoGovernance.tokenFile(storePath: storePath)), mode 0600):")
+            for name in governance.tokens.keys.sorted() { print("  \(name): \(governance.tokens[name]!)") }
+            print(
+                "\n== 8. A researcher asks: `PMAP_TOKEN=<pc-researcher> pmap count --project \(governance.projectID) --concept \(count.conceptID)` =="
+            )
+            print(
+                "\(count.count.display) patients with \(count.conceptName) (consented only; counts of 1-10 are shown as <11)"
+            )
+            switch verification {
+            case .intact(let entries, _): print("Audit chain intact: \(entries) entries (`pmap audit log`).")
+            case .broken(let sequence, let problem): print("Audit chain BROKEN at \(sequence): \(problem)")
+            }
+            print(
                 """
 
                 == Next ==
-                Try: swift run pmap status --store \(storePath)
+                Try: export PMAP_TOKEN=<the admin token above>
+                     swift run pmap status --store \(storePath)
                      swift run pmap vocab search --store \(storePath) prostate
                      swift run pmap status --mapping --store \(storePath)
                      swift run pmap quarantine list --store \(storePath)
                      swift run pmap merge list --store \(storePath)
-                Not built yet: governance, cohorts and analytics.
+                     swift run pmap audit log --store \(storePath)
+                Not built yet: cohorts, analytics, the web pages.
                 See README.md.
                 """)
         }

@@ -2,12 +2,34 @@ import ArgumentParser
 import Foundation
 import PMAPPlatform
 
-/// Where the vault key is.
+/// Where the vault key is, and who is acting.
 struct KeyOptions: ParsableArguments {
     @Option(
         name: .long,
         help: "The identity vault key file (default: $PMAP_KEY_FILE, else pmap.key beside the store).")
     var keyFile: String?
+
+    @Option(name: .long, help: "A file holding your API token (default: $PMAP_TOKEN).")
+    var tokenFile: String?
+
+    /// The vault, and the acting user from the API token (permission denied without one).
+    func access(_ platform: Platform, storePath: String) async throws -> (AccessContext, IdentityVault) {
+        let vault = try VaultKeyFile.vault(explicit: keyFile, storePath: storePath)
+        var token = ProcessInfo.processInfo.environment["PMAP_TOKEN"]
+        if let tokenFile {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                throw PMAPError(.usage, "cannot read the token file \(tokenFile)")
+            }
+            token = String(decoding: data, as: UTF8.self)
+        }
+        guard let token, !token.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw PMAPError(
+                .permissionDenied,
+                "this command needs an API token: set PMAP_TOKEN or give --token-file (pmap init printed the first admin's token)"
+            )
+        }
+        return (try await platform.context(token: token, vault: vault), vault)
+    }
 }
 
 extension IngestFormat: ExpressibleByArgument {}
@@ -57,13 +79,13 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let platform = try Platform.open(storePath: options.storePath)
-            let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
+            let (context, vault) = try await keys.access(platform, storePath: options.storePath)
             let showProgress = isatty(2) != 0 && !options.json
             var request = IngestRequest(paths: paths, format: format, sourceName: source, dryRun: dryRun)
             request.mappingPath = mapping
             request.mrnSystem = mrnSystem
             request.sampleMapPath = sampleMap
-            let report = try await platform.ingest(request, vault: vault) { progress in
+            let report = try await platform.ingest(context, request, vault: vault) { progress in
                 guard showProgress else { return }
                 let name = (progress.file as NSString).lastPathComponent
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(name): \(progress.records) records".utf8))

@@ -5,7 +5,7 @@ struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract:
-            "Create the store (mode 0600) or upgrade an existing one, and load the starter vocabulary into an empty one."
+            "Create the store (mode 0600) or upgrade an existing one, load the starter vocabulary into an empty one, and create the first admin."
     )
 
     @OptionGroup var options: CommonOptions
@@ -18,16 +18,21 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (_, summary) = try await Platform.initialize(
+            let (platform, summary) = try await Platform.initialize(
                 storePath: options.storePath, loadStarterVocabulary: !noStarterVocabulary)
             let keyPath = VaultKeyFile.path(explicit: keys.keyFile, storePath: options.storePath)
             let createdKey = try VaultKeyFile.createIfAbsent(keyPath)
+            let vault = try VaultKeyFile.vault(explicit: keyPath, storePath: options.storePath)
+            let admin = try await platform.createFirstAdmin(vault: vault)
             if options.json {
                 var object = StatusRendering.json(summary.status)
                 object["created"] = summary.created
                 object["loadedStarterVocabulary"] = summary.loadedStarterVocabulary
                 object["keyFile"] = keyPath
                 object["createdKeyFile"] = createdKey
+                if let admin {
+                    object["admin"] = ["id": admin.user.id, "name": admin.user.name, "token": admin.token]
+                }
                 try printJSON(object)
             } else {
                 let verb = summary.created ? "Created" : "Opened existing"
@@ -38,6 +43,14 @@ struct InitCommand: AsyncParsableCommand {
                     print(
                         "Created the identity vault key \(keyPath) (mode 0600). Back it up: without it the vault cannot be read."
                     )
+                }
+                if let admin {
+                    print(
+                        """
+                        Created the first admin, user \(admin.user.id) "\(admin.user.name)". Its API token, shown only this once:
+                          \(admin.token)
+                        Use it with PMAP_TOKEN=... or --token-file FILE; store it like a password.
+                        """)
                 }
                 if summary.loadedStarterVocabulary {
                     let concepts = summary.status.cdmTables.first { $0.name == "concept" }?.rows ?? 0

@@ -37,8 +37,9 @@ struct ListenCommand: AsyncParsableCommand {
             }
             let host = String(mllp[..<colon])
             let platform = try Platform.open(storePath: options.storePath)
-            let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
-            let listener = MLLPListener(platform: platform, vault: vault, sourceName: source)
+            let (context, vault) = try await keys.access(platform, storePath: options.storePath)
+            let listener = MLLPListener(
+                platform: platform, context: context, vault: vault, sourceName: source)
             try await listener.run(
                 host: host, port: port,
                 ready: { host, port in

@@ -11,10 +11,13 @@ struct MergeCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List person merges, oldest first.")
         @OptionGroup var options: CommonOptions
+        @OptionGroup var keys: KeyOptions
 
         func run() async throws {
             try await runReportingErrors {
-                let merges = try await Platform.open(storePath: options.storePath).personMerges()
+                let platform = try Platform.open(storePath: options.storePath)
+                let (context, _) = try await keys.access(platform, storePath: options.storePath)
+                let merges = try await platform.personMerges(context)
                 if options.json {
                     try printJSON(merges.map(MergeCommand.json))
                     return
@@ -37,13 +40,15 @@ struct MergeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Undo a merge: the prior person's records, identifiers and row come back.")
         @OptionGroup var options: CommonOptions
+        @OptionGroup var keys: KeyOptions
         @Argument(help: "The merge id (see `pmap merge list`).") var id: Int64
         @Option(name: .long, help: "Why the merge is undone (kept with it).") var reason: String
 
         func run() async throws {
             try await runReportingErrors {
-                let merge = try await Platform.open(storePath: options.storePath).undoMerge(
-                    id: id, reason: reason)
+                let platform = try Platform.open(storePath: options.storePath)
+                let (context, _) = try await keys.access(platform, storePath: options.storePath)
+                let merge = try await platform.undoMerge(context, id: id, reason: reason)
                 if options.json {
                     try printJSON(MergeCommand.json(merge))
                 } else {

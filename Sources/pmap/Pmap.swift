@@ -13,7 +13,9 @@ struct Pmap: AsyncParsableCommand {
         version: PMAPVersion.current,
         subcommands: [
             DemoCommand.self, InitCommand.self, IngestCommand.self, ListenCommand.self, MergeCommand.self,
-            QuarantineCommand.self,
+            QuarantineCommand.self, UserCommand.self, CenterCommand.self, ProjectCommand.self,
+            RequestCommand.self,
+            GrantCommand.self, AuditCommand.self, CountCommand.self,
             StatusCommand.self,
             SynthCommand.self, VocabCommand.self,
         ]

@@ -11,6 +11,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List quarantined records (open ones unless --all).")
         @OptionGroup var options: CommonOptions
+        @OptionGroup var keys: KeyOptions
         @Flag(name: .long, help: "Include records already resolved.")
         var all = false
         @Option(name: .long, help: "At most this many records.")
@@ -19,7 +20,9 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let platform = try Platform.open(storePath: options.storePath)
-                let records = try await platform.quarantinedRecords(includeResolved: all, limit: limit)
+                let (context, _) = try await keys.access(platform, storePath: options.storePath)
+                let records = try await platform.quarantinedRecords(
+                    context, includeResolved: all, limit: limit)
                 if options.json {
                     try printJSON(["records": records.map(QuarantineRendering.json)])
                 } else if records.isEmpty {
@@ -54,8 +57,8 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let platform = try Platform.open(storePath: options.storePath)
-                let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
-                let (record, content) = try await platform.quarantinedRecord(id: id, vault: vault)
+                let (context, vault) = try await keys.access(platform, storePath: options.storePath)
+                let (record, content) = try await platform.quarantinedRecord(context, id: id, vault: vault)
                 if options.json {
                     var object = QuarantineRendering.json(record)
                     object["record"] = content
@@ -84,8 +87,8 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let platform = try Platform.open(storePath: options.storePath)
-                let vault = try VaultKeyFile.vault(explicit: keys.keyFile, storePath: options.storePath)
-                let report = try await platform.retryQuarantine(vault: vault, sourceName: source)
+                let (context, vault) = try await keys.access(platform, storePath: options.storePath)
+                let report = try await platform.retryQuarantine(context, vault: vault, sourceName: source)
                 if options.json {
                     try printJSON([
                         "retried": report.retried, "loaded": report.loaded, "duplicates": report.duplicates,

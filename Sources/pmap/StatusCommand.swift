@@ -8,6 +8,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show the store's path, schema version and row counts of every table.")
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var keys: KeyOptions
 
     @Flag(
         name: .long,
@@ -17,8 +18,9 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let platform = try Platform.open(storePath: options.storePath)
-            let status = try await platform.status()
-            let coverage = mapping ? try await platform.mappingCoverage() : nil
+            let (context, _) = try await keys.access(platform, storePath: options.storePath)
+            let status = try await platform.status(context)
+            let coverage = mapping ? try await platform.mappingCoverage(context) : nil
             if options.json {
                 var object = StatusRendering.json(status)
                 if let coverage { object["mapping"] = StatusRendering.json(coverage) }

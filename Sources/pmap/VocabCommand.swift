@@ -14,6 +14,7 @@ struct VocabCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var options: CommonOptions
+        @OptionGroup var keys: KeyOptions
 
         @Argument(help: "The folder of the unzipped Athena download.")
         var folder: String
@@ -21,7 +22,8 @@ struct VocabCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let platform = try Platform.open(storePath: options.storePath)
-                let summary = try await platform.loadAthenaVocabulary(folder: folder)
+                let (context, _) = try await keys.access(platform, storePath: options.storePath)
+                let summary = try await platform.loadAthenaVocabulary(context, folder: folder)
                 if options.json {
                     try printJSON([
                         "loaded": Dictionary(

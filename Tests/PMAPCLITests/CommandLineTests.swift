@@ -47,6 +47,18 @@ struct CommandLineTests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs `pmap init --json` with `arguments`; the first admin's API token it printed.
+    func initStore(_ arguments: [String] = [], in folder: TemporaryFolder) throws -> String {
+        let result = try pmap(["init", "--json"] + arguments, in: folder)
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let admin = object["admin"] as? [String: Any], let token = admin["token"] as? String
+        else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: result.stderr])
+        }
+        return token
+    }
+
     @Test func statusJSONListsEvery39CDMTableWithItsRowCount() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -54,7 +66,13 @@ struct CommandLineTests {
         #expect(initResult.status == 0, "\(initResult.stderr)")
         #expect(initResult.stdout.contains("Created store"))
 
-        let result = try pmap(["status", "--json"], in: folder, environment: ["PMAP_STORE": "s.sqlite"])
+        let token = try String(
+            try #require(initResult.stdout.split(separator: "\n").first { $0.hasPrefix("  pmap_") })
+                .dropFirst(2))
+        let noToken = try pmap(["status", "--json"], in: folder, environment: ["PMAP_STORE": "s.sqlite"])
+        #expect(noToken.status == 77 && noToken.stderr.contains("needs an API token"))
+        let result = try pmap(
+            ["status", "--json"], in: folder, environment: ["PMAP_STORE": "s.sqlite", "PMAP_TOKEN": token])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -105,7 +123,7 @@ struct CommandLineTests {
     @Test func vocabularyCommandsSearchShowAndRefuseBadInput() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        #expect(try pmap(["init"], in: folder).status == 0)
+        let token = try initStore(in: folder)
         let search = try pmap(["vocab", "search", "--json", "prostate"], in: folder)
         #expect(search.status == 0, "\(search.stderr)")
         let found = try #require(
@@ -123,7 +141,8 @@ struct CommandLineTests {
         #expect(missing.status == 65)
         #expect(missing.stderr.contains("pmap vocab search"))
 
-        let noFolder = try pmap(["vocab", "load", "no-such-athena"], in: folder)
+        let noFolder = try pmap(
+            ["vocab", "load", "no-such-athena"], in: folder, environment: ["PMAP_TOKEN": token])
         #expect(noFolder.status == 65)
         #expect(noFolder.stderr.contains("Athena"))
     }
@@ -171,16 +190,20 @@ struct CommandLineTests {
     @Test func ingestRefusesBadRequestsAndReportsJSON() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        #expect(try pmap(["init"], in: folder).status == 0)
+        let token = try initStore(in: folder)
+        let auth = ["PMAP_TOKEN": token]
         #expect(try pmap(["ingest"], in: folder).status == 64)
         #expect(try pmap(["ingest", "--format", "xml", "x"], in: folder).status == 64)
-        let missing = try pmap(["ingest", "no-such-folder"], in: folder)
+        let missing = try pmap(["ingest", "no-such-folder"], in: folder, environment: auth)
         #expect(missing.status == 65 && missing.stderr.contains("does not exist"))
         let noKey = try pmap(["ingest", "--key-file", "absent.key", "."], in: folder)
         #expect(noKey.status == 65 && noKey.stderr.contains("no vault key"))
         try "{\"resourceType\":\"Patient\",\"id\":\"p\",\"gender\":\"male\",\"birthDate\":\"1950\"}\n"
             .write(toFile: folder.file("p.ndjson"), atomically: true, encoding: .utf8)
-        let result = try pmap(["ingest", "--json", "p.ndjson"], in: folder)
+        let wrongToken = try pmap(
+            ["ingest", "--json", "p.ndjson"], in: folder, environment: ["PMAP_TOKEN": "pmap_x"])
+        #expect(wrongToken.status == 77 && wrongToken.stderr.contains("not valid"))
+        let result = try pmap(["ingest", "--json", "p.ndjson"], in: folder, environment: auth)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

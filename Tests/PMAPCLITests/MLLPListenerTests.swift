@@ -15,8 +15,9 @@ struct MLLPListenerTests {
         let process = Process()
         let port: Int
 
-        init(store: String, key: String, in folder: TemporaryFolder) throws {
+        init(store: String, key: String, token: String, in folder: TemporaryFolder) throws {
             process.executableURL = CommandLineTests.binary
+            process.environment = ProcessInfo.processInfo.environment.merging(["PMAP_TOKEN": token]) { $1 }
             process.arguments = ["listen", "--store", store, "--key-file", key, "--mllp", "127.0.0.1:0"]
             process.currentDirectoryURL = folder.url
             let out = Pipe()
@@ -114,12 +115,12 @@ struct MLLPListenerTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let cli = CommandLineTests()
-        #expect(try cli.pmap(["init", "--store", "s.sqlite", "--key-file", "k.key"], in: folder).status == 0)
+        let token = try cli.initStore(["--store", "s.sqlite", "--key-file", "k.key"], in: folder)
         let total = 60
         let killAfter = Int.random(in: 10...40)
         var acknowledged: [String] = []
 
-        var listener = try Listener(store: "s.sqlite", key: "k.key", in: folder)
+        var listener = try Listener(store: "s.sqlite", key: "k.key", token: token, in: folder)
         var client = try Client(port: listener.port)
         var next = 0
         while next < killAfter {
@@ -133,7 +134,7 @@ struct MLLPListenerTests {
         client.send(Self.message(next))
         listener.kill()
 
-        listener = try Listener(store: "s.sqlite", key: "k.key", in: folder)
+        listener = try Listener(store: "s.sqlite", key: "k.key", token: token, in: folder)
         defer { listener.kill() }
         client = try Client(port: listener.port)
         while next < total {

@@ -68,7 +68,9 @@ struct AthenaVocabularyLoadTests {
         let (platform, _) = try await Platform.initialize(storePath: folder.file("pmap.sqlite"))
         let localBefore = try StarterVocabulary.load().concepts.filter { $0.id.isLocal }
 
-        let summary = try await platform.loadAthenaVocabulary(folder: try Self.writeAthenaFolder(folder))
+        let summary = try await platform.loadAthenaVocabulary(
+            try await IngestFixture.admin(of: platform, in: folder),
+            folder: try Self.writeAthenaFolder(folder))
         #expect(summary.entries.first { $0.table == "concept" }?.rows == 4)
         #expect(summary.entries.first { $0.table == "concept_ancestor" }?.rows == 4)
         #expect(summary.entries.first { $0.table == "concept_synonym" }?.rows == 1)
@@ -76,7 +78,7 @@ struct AthenaVocabularyLoadTests {
             !summary.entries.contains { $0.table == "drug_strength" },
             "an optional file that is absent is skipped")
 
-        let status = try await platform.status()
+        let status = try await platform.status(try await IngestFixture.admin(of: platform, in: folder))
         let concepts = status.cdmTables.first { $0.name == "concept" }!.rows
         #expect(concepts == 4 + localBefore.count)
 
@@ -102,12 +104,15 @@ struct AthenaVocabularyLoadTests {
         let athena = try Self.writeAthenaFolder(folder)
         try FileManager.default.removeItem(atPath: athena + "/CONCEPT_ANCESTOR.csv")
         await #expect {
-            try await platform.loadAthenaVocabulary(folder: athena)
+            try await platform.loadAthenaVocabulary(
+                try await IngestFixture.admin(of: platform, in: folder), folder: athena)
         } throws: { error in
             let error = error as? PMAPError
             return error?.kind == .badInput && error?.message.contains("CONCEPT_ANCESTOR.csv") == true
         }
-        #expect(try await platform.status().cdmTables == initial.status.cdmTables)
+        #expect(
+            try await platform.status(try await IngestFixture.admin(of: platform, in: folder)).cdmTables
+                == initial.status.cdmTables)
     }
 
     @Test func malformedLineIsNamedWithFileAndLineAndStoreUnchanged() async throws {
@@ -126,14 +131,17 @@ struct AthenaVocabularyLoadTests {
                 """
             ])
         await #expect {
-            try await platform.loadAthenaVocabulary(folder: athena)
+            try await platform.loadAthenaVocabulary(
+                try await IngestFixture.admin(of: platform, in: folder), folder: athena)
         } throws: { error in
             let error = error as? PMAPError
             return error?.kind == .badInput && error?.location?.line == 3
                 && error?.location?.file.hasSuffix("CONCEPT_RELATIONSHIP.csv") == true
                 && error?.location?.field == "valid_start_date"
         }
-        #expect(try await platform.status().cdmTables == initial.status.cdmTables)
+        #expect(
+            try await platform.status(try await IngestFixture.admin(of: platform, in: folder)).cdmTables
+                == initial.status.cdmTables)
     }
 
     @Test func headerWithoutRequiredColumnIsRefusedBeforeWriting() async throws {
@@ -144,13 +152,16 @@ struct AthenaVocabularyLoadTests {
             folder,
             overrides: ["DOMAIN.csv": "domain_id,domain_name,domain_concept_id\nCondition,Condition,19\n"])
         await #expect {
-            try await platform.loadAthenaVocabulary(folder: athena)
+            try await platform.loadAthenaVocabulary(
+                try await IngestFixture.admin(of: platform, in: folder), folder: athena)
         } throws: { error in
             let error = error as? PMAPError
             return error?.location?.file.hasSuffix("DOMAIN.csv") == true
                 && error?.message.contains("tab-separated") == true
         }
-        #expect(try await platform.status().cdmTables == initial.status.cdmTables)
+        #expect(
+            try await platform.status(try await IngestFixture.admin(of: platform, in: folder)).cdmTables
+                == initial.status.cdmTables)
     }
 
     @Test func notAFolderIsRefused() async throws {
@@ -158,7 +169,9 @@ struct AthenaVocabularyLoadTests {
         defer { folder.remove() }
         let (platform, _) = try await Platform.initialize(storePath: folder.file("pmap.sqlite"))
         await #expect(throws: PMAPError.self) {
-            try await platform.loadAthenaVocabulary(folder: folder.file("no-such-folder"))
+            try await platform.loadAthenaVocabulary(
+                try await IngestFixture.admin(of: platform, in: folder), folder: folder.file("no-such-folder")
+            )
         }
     }
 }

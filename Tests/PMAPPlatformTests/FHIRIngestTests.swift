@@ -103,10 +103,10 @@ struct FHIRIngestTests {
         #expect(report.quarantineReasons["unsupported resource type"] == 1)
         #expect(report.quarantineReasons["dangling reference"] == 1)
         #expect(report.quarantineReasons["invalid date"] == 1)
-        let quarantined = try await fixture.platform.quarantinedRecords()
+        let quarantined = try await fixture.platform.quarantinedRecords(fixture.admin)
         #expect(quarantined.count == 6)
         let (record, content) = try await fixture.platform.quarantinedRecord(
-            id: quarantined.last!.id, vault: fixture.vault)
+            fixture.admin, id: quarantined.last!.id, vault: fixture.vault)
         #expect(record.sourceLocation == "line 2" && content.contains("broken"))
     }
 
@@ -118,10 +118,10 @@ struct FHIRIngestTests {
         ])
         #expect(first.quarantined == 1)
         _ = try await fixture.ingest([try fixture.write("patients.ndjson", IngestFixture.patient + "\n")])
-        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        let retry = try await fixture.platform.retryQuarantine(fixture.admin, vault: fixture.vault)
         #expect(retry.retried == 1 && retry.loaded == 1 && retry.stillQuarantined == 0)
         #expect(try await fixture.counts()["measurement"] == 1)
-        #expect(try await fixture.platform.quarantinedRecords().isEmpty)
+        #expect(try await fixture.platform.quarantinedRecords(fixture.admin).isEmpty)
     }
 
     @Test func bundlesResolveURNReferencesInAnyOrder() async throws {
@@ -193,7 +193,7 @@ extension FHIRIngestTests {
             [IngestFixture.patient, huge, IngestFixture.observation].joined(separator: "\n") + "\n")
         var request = IngestRequest(paths: [path], sourceName: "test")
         request.maximumLineBytes = 1 << 20
-        let report = try await fixture.platform.ingest(request, vault: fixture.vault)
+        let report = try await fixture.platform.ingest(fixture.admin, request, vault: fixture.vault)
         #expect(report.read == 3 && report.loaded == 2 && report.quarantined == 1)
         #expect(report.quarantineReasons["record too long"] == 1)
     }
@@ -212,7 +212,7 @@ extension FHIRIngestTests {
             [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
         let report = try await fixture.ingest([path])
         #expect(report.loaded == 3)
-        let coverage = try await fixture.platform.mappingCoverage()
+        let coverage = try await fixture.platform.mappingCoverage(fixture.admin)
         let measurement = try #require(coverage.tables.first { $0.table == "measurement" })
         #expect(measurement.rows == 2 && measurement.mapped == 1)
         #expect(coverage.topUnmapped.first?.sourceValue == "99999-9")
@@ -247,7 +247,7 @@ extension FHIRIngestTests {
                 "v.ndjson",
                 [IngestFixture.patient, IngestFixture.observation, unknown].joined(separator: "\n") + "\n")
         ])
-        let coverage = try await fixture.platform.mappingCoverage()
+        let coverage = try await fixture.platform.mappingCoverage(fixture.admin)
         #expect(
             coverage.vocabularies.contains { $0.vocabularyID == "LOINC" && $0.rows == 1 && $0.mapped == 1 })
         #expect(coverage.vocabularies.contains { $0.vocabularyID == nil && $0.rows == 1 && $0.mapped == 0 })

@@ -58,6 +58,31 @@ struct MultiSourceIngestTests {
                 "SELECT count(*) FROM observation WHERE observation_concept_id IN (2000001001, 2000001002)")[
                     0] > 0)
 
+        // The store's bytes (WAL included) hold no direct identifier of any patient, whatever
+        // source sent it: full names, MRNs, SSNs, phones, e-mails, street lines.
+        let bytes = try fixture.storeBytes()
+        var checked = 0
+        for line in LineScanner.lines(of: "\(export)/fhir/Patient.ndjson") {
+            let patient = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let name = try #require((patient["name"] as? [[String: Any]])?.first)
+            let family = try #require(name["family"] as? String)
+            let given = try #require((name["given"] as? [String])?.first)
+            var secrets = ["\(given) \(family)", "\(family)^\(given)", "\"\(family)\""]
+            secrets += ((patient["identifier"] as? [[String: Any]]) ?? []).compactMap {
+                $0["value"] as? String
+            }
+            secrets += ((patient["telecom"] as? [[String: Any]]) ?? []).compactMap { $0["value"] as? String }
+            secrets += ((patient["address"] as? [[String: Any]]) ?? []).flatMap {
+                ($0["line"] as? [String]) ?? []
+            }
+            for secret in secrets {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "a direct identifier is stored in clear")
+                checked += 1
+            }
+        }
+        #expect(checked >= 80 * 6)
+
         let again = try await fixture.ingest(paths, mrnSystem: Self.mrnSystem)
         #expect(again.duplicates == again.read && again.loaded == 0 && again.quarantined == 0)
         var after = try await fixture.counts()
@@ -103,14 +128,15 @@ struct MultiSourceIngestTests {
         _ = try await fixture.ingest([try fixture.write("late.hl7", Self.oru("R3", Self.pid2, value: "8.0"))])
         #expect(try await fixture.counts()["person"] == 1)
 
-        let merges = try await fixture.platform.personMerges()
+        let merges = try await fixture.platform.personMerges(fixture.admin)
         #expect(merges.count == 1 && merges[0].rowsMoved > 0)
-        _ = try await fixture.platform.undoMerge(id: merges[0].id, reason: "registration error")
+        _ = try await fixture.platform.undoMerge(
+            fixture.admin, id: merges[0].id, reason: "registration error")
         #expect(try await fixture.counts()["person"] == 2)
         #expect(try fixture.integers("SELECT count(DISTINCT person_id) FROM visit_occurrence") == [2])
-        #expect(try await fixture.platform.personMerges()[0].undoneAt != nil)
+        #expect(try await fixture.platform.personMerges(fixture.admin)[0].undoneAt != nil)
         await #expect(throws: PMAPError.self) {
-            _ = try await fixture.platform.undoMerge(id: merges[0].id, reason: "again")
+            _ = try await fixture.platform.undoMerge(fixture.admin, id: merges[0].id, reason: "again")
         }
     }
 
@@ -126,7 +152,7 @@ struct MultiSourceIngestTests {
         #expect(report.quarantined == 1 && report.quarantineReasons["dangling reference"] == 1)
         _ = try await fixture.ingest([try fixture.write("b.hl7", Self.adt("A2", Self.pid2))])
         #expect(try await fixture.counts()["person"] == 2)
-        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        let retry = try await fixture.platform.retryQuarantine(fixture.admin, vault: fixture.vault)
         #expect(retry.loaded == 1 && retry.stillQuarantined == 0)
         #expect(try await fixture.counts()["person"] == 1)
     }
@@ -149,13 +175,13 @@ struct MultiSourceIngestTests {
             """)
         let report = try await fixture.ingest([vcf], mrnSystem: "urn:test:mrn")
         #expect(report.loaded == 1 && report.quarantined == 1)
-        let held = try await fixture.platform.quarantinedRecords()
+        let held = try await fixture.platform.quarantinedRecords(fixture.admin)
         #expect(held.count == 1 && held[0].reason.contains("sample columns 11"))
         #expect(!held[0].reason.contains("M2"), "quarantine reasons name columns, never sample names (MRNs)")
         #expect(try fixture.integers("SELECT count(*) FROM pmap_genomic_variant") == [1])
 
         _ = try await fixture.ingest([try fixture.write("b.hl7", Self.adt("A2", Self.pid2))])
-        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        let retry = try await fixture.platform.retryQuarantine(fixture.admin, vault: fixture.vault)
         #expect(retry.loaded == 1 && retry.stillQuarantined == 0)
         #expect(
             try fixture.integers(
@@ -228,7 +254,7 @@ struct MultiSourceIngestTests {
                 && report.quarantineReasons["dangling reference"] == 1)
         #expect(try fixture.integers("SELECT value_as_number FROM measurement") == [5000])
         _ = try await fixture.ingest([try fixture.write("b.hl7", Self.adt("A2", Self.pid2))])
-        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        let retry = try await fixture.platform.retryQuarantine(fixture.admin, vault: fixture.vault)
         #expect(retry.loaded == 1 && retry.stillQuarantined == 1)
 
         let typo = try fixture.write(

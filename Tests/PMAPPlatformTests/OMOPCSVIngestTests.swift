@@ -65,7 +65,8 @@ struct OMOPCSVIngestTests {
             """)
         let report = try await fixture.ingest([fixture.folder.file("cdm")])
         #expect(report.read == 5 && report.loaded == 3 && report.quarantined == 2)
-        let locations = try await fixture.platform.quarantinedRecords().map(\.sourceLocation).sorted()
+        let locations = try await fixture.platform.quarantinedRecords(fixture.admin).map(\.sourceLocation)
+            .sorted()
         #expect(locations == ["line 3", "line 3"])
         #expect(report.quarantineReasons == ["invalid value": 1, "invalid date": 1])
     }
@@ -100,10 +101,12 @@ extension OMOPCSVIngestTests {
         let report = try await fixture.ingest([fixture.folder.file("cdm")])
         #expect(report.quarantined == 1)
         let (_, content) = try await fixture.platform.quarantinedRecord(
-            id: try #require(try await fixture.platform.quarantinedRecords().first).id, vault: fixture.vault)
+            fixture.admin,
+            id: try #require(try await fixture.platform.quarantinedRecords(fixture.admin).first).id,
+            vault: fixture.vault)
         #expect(content.hasPrefix("person_id,gender_concept_id"))
-        let retry = try await fixture.platform.retryQuarantine(vault: fixture.vault)
+        let retry = try await fixture.platform.retryQuarantine(fixture.admin, vault: fixture.vault)
         #expect(retry.retried == 1 && retry.stillQuarantined == 1 && retry.loaded == 0)
-        #expect(try await fixture.platform.quarantinedRecords().count == 1)
+        #expect(try await fixture.platform.quarantinedRecords(fixture.admin).count == 1)
     }
 }

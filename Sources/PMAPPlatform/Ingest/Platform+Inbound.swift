@@ -14,12 +14,17 @@ public struct InboundReceipt: Sendable {
 }
 
 extension Platform {
+    /// Checks that the context may run a live feed (an operational role); recorded in the audit chain.
+    public func authorizeListener(_ context: AccessContext, sourceName: String) async throws {
+        try await require(context, .ingest, auditAction: "listen", target: "source \(sourceName)")
+    }
+
     /// Receives one HL7 v2 message from a live feed: stored durably (encrypted) before this
     /// returns `AA`; a message that cannot be read or mapped is quarantined with its reason
     /// and answered `AR` or `AE`. Loading happens in ``loadInboundMessages(vault:sourceName:)``.
-    public func receiveHL7Message(_ bytes: [UInt8], channel: String, sourceName: String, vault: IdentityVault)
-        async throws -> InboundReceipt
-    {
+    public func receiveHL7Message(
+        _ context: AccessContext, _ bytes: [UInt8], channel: String, sourceName: String, vault: IdentityVault
+    ) async throws -> InboundReceipt {
         let text = String(decoding: bytes, as: UTF8.self)
         let sealed = try vault.seal(Data(bytes))
         let parsed: HL7v2Message
@@ -95,10 +100,9 @@ extension Platform {
     /// Loads stored inbound messages (oldest first, in batches), each batch in one transaction
     /// that also marks its messages loaded or quarantined, so a crash loses nothing and loads
     /// nothing twice. Returns the reconciliation.
-    public func loadInboundMessages(vault: IdentityVault, sourceName: String, batchSize: Int = 500)
-        async throws
-        -> IngestReport
-    {
+    public func loadInboundMessages(
+        _ context: AccessContext, vault: IdentityVault, sourceName: String, batchSize: Int = 500
+    ) async throws -> IngestReport {
         var report = IngestReport()
         var pending = try await store.write { try $0.inboundMessages(state: "received", limit: batchSize) }
         guard !pending.isEmpty else { return report }
@@ -136,6 +140,10 @@ extension Platform {
         }
         for (table, rows) in writer.rowsByTable { report.rowsByTable[table, default: 0] += rows }
         report.personsRebuilt = try await rebuildDirtyPersons(includeAllOMOPPersons: [])
+        try await audit(
+            context, chain: context.chain, project: nil, action: "ingest.mllp",
+            target: "source \(sourceName)",
+            rows: report.loaded, allowed: true, reason: "listener started by user \(context.actor.userID)")
         let final = report
         try await store.write {
             try $0.finishDataLoad(

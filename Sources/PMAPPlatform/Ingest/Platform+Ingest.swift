@@ -32,9 +32,12 @@ extension Platform {
     /// loaded, recognised as a duplicate, or quarantined with its reason; direct identifiers go
     /// only to the vault, encrypted with `vault`. Derived tables are rebuilt for touched persons.
     public func ingest(
-        _ request: IngestRequest, vault: IdentityVault,
+        _ context: AccessContext, _ request: IngestRequest, vault: IdentityVault,
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }
     ) async throws -> IngestReport {
+        try await require(
+            context, .ingest, auditAction: request.dryRun ? "ingest.dry-run" : "ingest",
+            target: "\(request.paths.count) path(s), source \(request.sourceName)")
         let (inputs, skipped) = try IngestFiles.discover(
             request.paths, format: request.format, mappingPath: request.mappingPath)
         var report = IngestReport()

@@ -16,15 +16,19 @@ public struct QuarantineRetryReport: Sendable {
 
 extension Platform {
     /// Open (or all) quarantined records, newest first.
-    public func quarantinedRecords(includeResolved: Bool = false, limit: Int = 100) async throws
-        -> [QuarantinedRecord]
+    public func quarantinedRecords(_ context: AccessContext, includeResolved: Bool = false, limit: Int = 100)
+        async throws -> [QuarantinedRecord]
     {
-        try await store.quarantinedRecords(includeResolved: includeResolved, limit: limit)
+        try await require(context, .viewOperations, auditAction: "quarantine.list", target: "quarantine")
+        return try await store.quarantinedRecords(includeResolved: includeResolved, limit: limit)
     }
 
     /// One quarantined record with its decrypted content.
-    public func quarantinedRecord(id: Int64, vault: IdentityVault) async throws -> (QuarantinedRecord, String)
+    public func quarantinedRecord(_ context: AccessContext, id: Int64, vault: IdentityVault) async throws
+        -> (QuarantinedRecord, String)
     {
+        try await require(
+            context, .viewQuarantinedRecord, auditAction: "quarantine.show", target: "record \(id)")
         guard let record = try await store.quarantinedRecord(id: id) else {
             throw PMAPError(.notFound, "no quarantined record \(id); list them with `pmap quarantine list`")
         }
@@ -36,9 +40,11 @@ extension Platform {
     /// Replays every open quarantined record, FHIR resources and OMOP CSV rows (after the cause
     /// was fixed, e.g. the missing patient was loaded, or PMAP was upgraded); those that now
     /// load are marked resolved, the others stay open, unchanged.
-    public func retryQuarantine(vault: IdentityVault, sourceName: String? = nil) async throws
-        -> QuarantineRetryReport
+    public func retryQuarantine(_ context: AccessContext, vault: IdentityVault, sourceName: String? = nil)
+        async throws -> QuarantineRetryReport
     {
+        try await require(
+            context, .ingest, auditAction: "quarantine.retry", target: sourceName ?? "all sources")
         var report = QuarantineRetryReport()
         let open = try await store.quarantinedRecords(includeResolved: false, limit: Int.max)
             .filter { sourceName == nil || $0.sourceName == sourceName }
@@ -128,7 +134,10 @@ extension Platform {
     }
 
     /// Mapping coverage of the loaded data.
-    public func mappingCoverage(topUnmapped: Int = 10) async throws -> MappingCoverage {
-        try await store.mappingCoverage(topUnmapped: topUnmapped)
+    public func mappingCoverage(_ context: AccessContext, topUnmapped: Int = 10) async throws
+        -> MappingCoverage
+    {
+        try await require(context, .viewOperations, auditAction: "status.mapping", target: "store")
+        return try await store.mappingCoverage(topUnmapped: topUnmapped)
     }
 }

@@ -8,6 +8,7 @@ import PMAPPlatform
 /// loader first takes messages stored but not loaded before a crash.
 public final class MLLPListener: Sendable {
     public let platform: Platform
+    public let context: AccessContext
     public let vault: IdentityVault
     public let sourceName: String
     let loaderSignal: AsyncStream<Void>.Continuation
@@ -16,8 +17,10 @@ public final class MLLPListener: Sendable {
     /// Largest message accepted (a longer frame closes the connection).
     public static let maximumMessageBytes = 16 << 20
 
-    public init(platform: Platform, vault: IdentityVault, sourceName: String) {
+    /// A listener acting as `context`'s user (who must hold an operational role).
+    public init(platform: Platform, context: AccessContext, vault: IdentityVault, sourceName: String) {
         self.platform = platform
+        self.context = context
         self.vault = vault
         self.sourceName = sourceName
         (loaderEvents, loaderSignal) = AsyncStream.makeStream(
@@ -30,6 +33,7 @@ public final class MLLPListener: Sendable {
         host: String, port: Int, ready: @Sendable (String, Int) -> Void,
         loaded: @escaping @Sendable (IngestReport) -> Void = { _ in }
     ) async throws {
+        try await platform.authorizeListener(context, sourceName: sourceName)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,7 +63,8 @@ public final class MLLPListener: Sendable {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
                     let receipt = try await platform.receiveHL7Message(
-                        Array(frame.readableBytesView), channel: "mllp", sourceName: sourceName, vault: vault)
+                        context, Array(frame.readableBytesView), channel: "mllp", sourceName: sourceName,
+                        vault: vault)
                     try await outbound.write(ByteBuffer(string: receipt.acknowledgement))
                     if receipt.code == "AA" { loaderSignal.yield() }
                 }
@@ -72,7 +77,7 @@ public final class MLLPListener: Sendable {
 
     private func runLoader(_ loaded: @escaping @Sendable (IngestReport) -> Void) async throws {
         for await _ in loaderEvents {
-            let report = try await platform.loadInboundMessages(vault: vault, sourceName: sourceName)
+            let report = try await platform.loadInboundMessages(context, vault: vault, sourceName: sourceName)
             if report.read > 0 { loaded(report) }
         }
     }

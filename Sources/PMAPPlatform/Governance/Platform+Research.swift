@@ -1,0 +1,60 @@
+import Foundation
+import PMAPGovernance
+import PMAPStore
+
+/// A count shown to a researcher: suppressed when small.
+public struct ResearchCount: Sendable {
+    public let projectID: Int64
+    public let conceptID: Int64
+    public let conceptName: String
+    public let table: String
+    public let count: DisclosedCount
+}
+
+extension Platform {
+    /// How many consented patients have a concept (or a descendant) in its domain's table,
+    /// for a project whose grant covers that domain; small counts are suppressed. Decided by
+    /// the gate and audited.
+    public func countPatients(
+        _ context: AccessContext, project: Int64, concept conceptID: Int64,
+        threshold: Int = DisclosureControl.defaultThreshold
+    ) async throws -> ResearchCount {
+        guard let concept = try await store.concept(ConceptID(conceptID)) else {
+            throw PMAPError(.notFound, "there is no concept \(conceptID); find one with pmap vocab search")
+        }
+        guard let table = ClinicalTable(conceptDomain: concept.domainID) else {
+            throw PMAPError(
+                .usage,
+                "concept \(conceptID) is in domain \(concept.domainID), which holds no patient events; pick a condition, drug, procedure, measurement, observation or device concept"
+            )
+        }
+        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
+            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
+        }
+        guard state != nil else {
+            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
+        }
+        let target = "count persons with concept \(conceptID) in \(table.name)"
+        switch Gate.authorize(
+            context.actor, domains: [table.domain], level: .aggregate, cohortID: nil, project: state,
+            grants: grants,
+            today: context.today)
+        {
+        case .failure(let denied):
+            try await audit(
+                context, chain: context.chain, project: project, action: "research.count", target: target,
+                allowed: false, reason: denied.reason)
+            throw PMAPError(.permissionDenied, denied.reason)
+        case .success(let authorization):
+            let count = try await store.countPersons(with: conceptID, in: table, authorization: authorization)
+            try await audit(
+                context, chain: context.chain, project: project, action: "research.count", target: target,
+                rows: 1,
+                allowed: true,
+                reason: "grant \(authorization.grantID) covers \(table.domain.rawValue) at aggregate level")
+            return ResearchCount(
+                projectID: project, conceptID: conceptID, conceptName: concept.name, table: table.name,
+                count: DisclosureControl.count(count, threshold: threshold))
+        }
+    }
+}
