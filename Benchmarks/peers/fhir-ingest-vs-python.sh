@@ -15,7 +15,9 @@ for n in "${sizes[@]}"; do
     rm -rf "$work" && mkdir -p "$work"
     "$pmap" synth --patients "$n" --seed 1 --out "$work/export" --formats fhir >/dev/null
     resources=$(cat "$work"/export/fhir/*.ndjson | wc -l)
-    "$pmap" init --store "$work/pmap.sqlite" >/dev/null
+    # The first admin's token (printed once by init) acts for the ingest.
+    PMAP_TOKEN=$("$pmap" init --store "$work/pmap.sqlite" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["admin"]["token"])')
+    export PMAP_TOKEN
     "$pmap" init --store "$work/python.sqlite" --key-file "$work/python.key" >/dev/null
     /usr/bin/time -f "%e %M" -o "$work/pmap.time" "$pmap" ingest --store "$work/pmap.sqlite" --json "$work/export/fhir" >"$work/pmap.json"
     /usr/bin/time -f "%e %M" -o "$work/python.time" python3 Benchmarks/peers/fhir_python_loader.py --store "$work/python.sqlite" "$work/export/fhir" >"$work/python.json"
