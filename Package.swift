@@ -56,6 +56,7 @@ let package = Package(
                 "PMAPModel",
                 "PMAPVocabulary",
                 "PMAPGovernance",
+                "PMAPCohort",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift", condition: .when(platforms: [.linux])),
             ],
@@ -65,6 +66,7 @@ let package = Package(
             name: "PMAPPlatform",
             dependencies: [
                 "PMAPModel",
+                "PMAPCohort",
                 "PMAPVocabulary",
                 "PMAPStore",
                 "PMAPSynth",

@@ -11,6 +11,7 @@ enum SQLiteMigrations {
     static let ingestion = "v5-pmap-ingestion-tables"
     static let sources = "v6-pmap-merge-and-inbox-tables"
     static let governance = "v7-pmap-governance-tables"
+    static let cohorts = "v8-pmap-cohort-tables"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -53,6 +54,11 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration(governance) { db in
             for statement in ExtensionSchema.governanceStatements {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(cohorts) { db in
+            for statement in ExtensionSchema.cohortStatements {
                 try db.execute(sql: statement)
             }
         }

@@ -167,11 +167,21 @@ public final class SQLiteStore: Store {
             }
             for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames
                 + ExtensionSchema.sourceTableNames + ExtensionSchema.governanceTableNames
+                + ExtensionSchema.cohortTableNames
             {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))
             }
             return counts
+        }
+    }
+
+    /// Runs raw statements in one write transaction, mapping SQLite failures to ``PMAPError``.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path)
         }
     }
 

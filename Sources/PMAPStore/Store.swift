@@ -1,4 +1,5 @@
 import Foundation
+import PMAPCohort
 import PMAPGovernance
 import PMAPModel
 
@@ -212,6 +213,19 @@ public protocol StoreWriter {
     func appendAudit(_ entry: AuditEntry, mac: Data) throws
     /// Audit entries (of one project, or all), by sequence.
     func auditEntries(project: Int64?) throws -> [(entry: AuditEntry, mac: Data)]
+
+    // MARK: Cohorts
+
+    /// Saves a definition for a project (also in the CDM's cohort_definition); its id.
+    func saveCohortDefinition(projectID: Int64, name: String, json: String, hash: String, createdBy: Int64) throws
+        -> Int64
+    func cohortDefinition(id: Int64) throws -> StoredCohortDefinition?
+    func cohortDefinitions(project: Int64) throws -> [StoredCohortDefinition]
+    /// Records a generation (with the vocabulary version and last data load it saw).
+    func saveCohortGeneration(
+        definitionID: Int64, run: CohortRun, attritionJSON: String, definitionHash: String, pmapVersion: String,
+        generatedBy: Int64) throws -> CohortGeneration
+    func latestGeneration(definitionID: Int64) throws -> CohortGeneration?
 }
 
 /// What an insert does with a row whose key already exists.

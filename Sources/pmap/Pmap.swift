@@ -15,7 +15,7 @@ struct Pmap: AsyncParsableCommand {
             DemoCommand.self, InitCommand.self, IngestCommand.self, ListenCommand.self, MergeCommand.self,
             QuarantineCommand.self, UserCommand.self, CenterCommand.self, ProjectCommand.self,
             RequestCommand.self,
-            GrantCommand.self, AuditCommand.self, CountCommand.self,
+            GrantCommand.self, AuditCommand.self, CountCommand.self, CohortCommand.self,
             StatusCommand.self,
             SynthCommand.self, VocabCommand.self,
         ]
@@ -24,5 +24,5 @@ struct Pmap: AsyncParsableCommand {
 
 /// The version `pmap --version` prints.
 enum PMAPVersion {
-    static let current = "0.1.0"
+    static let current = Platform.version
 }

@@ -17,8 +17,8 @@ struct GovernanceTests {
         let steward2: AccessContext
         let project: Int64
 
-        init() async throws {
-            let fixture = try await IngestFixture()
+        init(on existing: IngestFixture? = nil) async throws {
+            let fixture = try await existing ?? IngestFixture()
             let platform = fixture.platform
             func user(_ name: String, _ role: Role) async throws -> AccessContext {
                 let created = try await platform.addUser(fixture.admin, name: name, role: role)

@@ -41,6 +41,37 @@ struct OMOPCSVIngestTests {
             again.read > 70_000 && again.loaded == 0 && again.duplicates == again.read,
             "\(again.files.map { ($0.path, $0.loaded) })")
         #expect(try await fixture.counts()["drug_exposure"] == 67707)
+
+        try await Self.eunomiaCohortsMatchOHDSI(fixture)
+    }
+
+    /// OHDSI CohortGenerator's four test cohorts on the same store give the counts OHDSI's
+    /// tools record (shared/data/README.md), generated through a governed project.
+    static func eunomiaCohortsMatchOHDSI(_ fixture: IngestFixture) async throws {
+        let world = try await GovernanceTests.World(on: fixture)
+        let platform = fixture.platform
+        _ = try await platform.submitRequest(
+            world.researcher, project: world.project, domains: [.drugs], level: .aggregate, leavesPlatform: false,
+            cohortID: nil, until: Day.today + 30)
+        let expected = [
+            "celecoxib": 1800, "celecoxibAge40": 569, "celecoxibAge40Male": 266, "celecoxibCensored": 1750,
+        ]
+        for (name, subjects) in expected.sorted(by: { $0.key < $1.key }) {
+            let json = try Data(contentsOf: try SharedData.file("eunomia-gibleed/cohorts/\(name).json"))
+            let cohort = try await platform.createCohort(
+                world.researcher, project: world.project, definition: json, name: name)
+            #expect(cohort.subjects.count == subjects && cohort.entries.count == subjects, "\(name)")
+            if name == "celecoxibAge40Male" {
+                // Rule masks 0: 603, 1: 303, 2: 628, 3: 266 → remaining 569 then 266; own 569 and 894.
+                #expect(cohort.attrition.map { $0.remaining.count } == [569, 266])
+                #expect(cohort.attrition.map { $0.own.count } == [569, 894])
+            }
+        }
+        // Outside the project, or without a drugs grant, no cohort.
+        let json = try Data(contentsOf: try SharedData.file("eunomia-gibleed/cohorts/celecoxib.json"))
+        await #expect(throws: PMAPError.self) {
+            _ = try await platform.createCohort(world.outsider, project: world.project, definition: json, name: "x")
+        }
     }
 
     @Test func badRowsAreQuarantinedWithTheirLine() async throws {

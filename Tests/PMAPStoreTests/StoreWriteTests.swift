@@ -68,6 +68,6 @@ struct StoreWriteTests {
         #expect(
             try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count
                 + ExtensionSchema.ingestionTableNames.count + ExtensionSchema.sourceTableNames.count
-                + ExtensionSchema.governanceTableNames.count)
+                + ExtensionSchema.governanceTableNames.count + ExtensionSchema.cohortTableNames.count)
     }
 }

@@ -1,0 +1,198 @@
+import Crypto
+import Foundation
+import PMAPCohort
+import PMAPGovernance
+import PMAPStore
+
+@_exported import enum PMAPCohort.SQLDialect
+@_exported import struct PMAPStore.StoredCohortDefinition
+@_exported import struct PMAPStore.CohortGeneration
+
+/// One inclusion rule's line of an attrition report (counts through suppression).
+public struct AttritionStep: Sendable {
+    public let rule: String
+    /// Persons remaining after this rule and every rule before it.
+    public let remaining: DisclosedCount
+    /// Persons satisfying this rule alone.
+    public let own: DisclosedCount
+}
+
+/// A generated cohort as a researcher sees it.
+public struct CohortResult: Sendable {
+    public let id: Int64
+    public let name: String
+    public let projectID: Int64
+    public let entries: DisclosedCount
+    public let subjects: DisclosedCount
+    public let attrition: [AttritionStep]
+    public let generation: CohortGeneration
+}
+
+/// What `pmap cohort check` finds in a definition (no data read).
+public struct CohortCheck: Sendable {
+    public let inclusionRules: [String]
+    public let tablesRead: [String]
+    public let domains: [DataDomain]
+}
+
+extension Platform {
+    /// The governed domain of each CDM table a definition may read (demographic tables need none).
+    static let domainOfTable: [String: DataDomain] = [
+        "condition_occurrence": .conditions, "condition_era": .conditions, "drug_exposure": .drugs,
+        "drug_era": .drugs, "dose_era": .drugs, "procedure_occurrence": .procedures, "measurement": .measurements,
+        "observation": .observations, "device_exposure": .device,
+    ]
+
+    static func parseDefinition(_ json: Data) throws -> CohortDefinition {
+        do {
+            return try CohortDefinition.parse(json)
+        } catch {
+            throw PMAPError(.badInput, "the cohort definition is not usable: \(error.description)")
+        }
+    }
+
+    /// Parses and checks a Circe definition; reads no data and needs no project.
+    public func checkCohortDefinition(_ json: Data) throws -> CohortCheck {
+        let definition = try Self.parseDefinition(json)
+        let compiled = try compile(definition, id: 0, dialect: .sqlite)
+        let tables = definition.tablesRead.sorted()
+        return CohortCheck(
+            inclusionRules: compiled.inclusionRuleNames, tablesRead: tables,
+            domains: Set(tables.compactMap { Self.domainOfTable[$0] }).sorted { $0.rawValue < $1.rawValue })
+    }
+
+    /// The SQL a definition compiles to, for review or another database.
+    public func cohortSQL(_ json: Data, dialect: SQLDialect) throws -> [String] {
+        let compiled = try compile(try Self.parseDefinition(json), id: 0, dialect: dialect)
+        return (compiled.statements + [compiled.inclusionMaskQuery] + compiled.cleanup).map(\.sql)
+    }
+
+    func compile(_ definition: CohortDefinition, id: Int64, dialect: SQLDialect) throws -> CompiledCohort {
+        do {
+            return try CohortCompiler.compile(definition, cohortDefinitionID: id, dialect: dialect)
+        } catch {
+            throw PMAPError(.badInput, "the cohort definition is not usable: \(error.description)")
+        }
+    }
+
+    /// The gate's decision for reading a cohort's domains in a project; audited either way.
+    func authorizeCohort(
+        _ context: AccessContext, project: Int64, domains: Set<DataDomain>, action: String, target: String
+    ) async throws -> Authorization {
+        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
+            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
+        }
+        guard state != nil else { throw PMAPError(.notFound, "there is no project \(project); see pmap project list") }
+        switch Gate.authorize(
+            context.actor, domains: domains, level: .aggregate, cohortID: nil, project: state, grants: grants,
+            today: context.today)
+        {
+        case .failure(let denied):
+            try await audit(
+                context, chain: context.chain, project: project, action: action, target: target, allowed: false,
+                reason: denied.reason)
+            throw PMAPError(.permissionDenied, denied.reason)
+        case .success(let authorization):
+            return authorization
+        }
+    }
+
+    /// Saves a definition for a project and generates it: the cohort's rows, its attrition
+    /// and a reproducibility record. Needs a grant covering every domain it reads.
+    public func createCohort(
+        _ context: AccessContext, project: Int64, definition json: Data, name: String,
+        threshold: Int = DisclosureControl.defaultThreshold
+    ) async throws -> CohortResult {
+        let definition = try Self.parseDefinition(json)
+        let domains = Set(definition.tablesRead.compactMap { Self.domainOfTable[$0] })
+        let name = try Self.validName(name, "cohort")
+        let authorization = try await authorizeCohort(
+            context, project: project, domains: domains, action: "cohort.create", target: "cohort \(name)")
+        let text = String(decoding: json, as: UTF8.self)
+        let hash = SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+        let id = try await store.write { writer in
+            try writer.saveCohortDefinition(
+                projectID: project, name: name, json: text, hash: hash, createdBy: context.actor.userID)
+        }
+        return try await generate(
+            context, definition: definition, id: id, name: name, project: project, hash: hash,
+            authorization: authorization, threshold: threshold)
+    }
+
+    private func generate(
+        _ context: AccessContext, definition: CohortDefinition, id: Int64, name: String, project: Int64, hash: String,
+        authorization: Authorization, threshold: Int
+    ) async throws -> CohortResult {
+        let compiled = try compile(definition, id: id, dialect: .sqlite)
+        let run = try await store.generateCohort(compiled, definitionID: id, authorization: authorization)
+        let rules = compiled.inclusionRuleNames
+        var steps: [(String, Int, Int)] = []
+        for (index, rule) in rules.enumerated() {
+            let prefix = (1 << (index + 1)) - 1
+            let remaining = run.masks.filter { $0.key & prefix == prefix }.values.reduce(0, +)
+            let own = run.masks.filter { $0.key & (1 << index) != 0 }.values.reduce(0, +)
+            steps.append((rule, remaining, own))
+        }
+        let attritionJSON = String(
+            decoding: try JSONSerialization.data(
+                withJSONObject: steps.map { ["rule": $0.0, "remaining": $0.1, "own": $0.2] }, options: [.sortedKeys]),
+            as: UTF8.self)
+        let generation = try await store.write { writer in
+            try writer.saveCohortGeneration(
+                definitionID: id, run: run, attritionJSON: attritionJSON, definitionHash: hash,
+                pmapVersion: Platform.version, generatedBy: context.actor.userID)
+        }
+        try await audit(
+            context, chain: context.chain, project: project, action: "cohort.create", target: "cohort \(id)",
+            rows: run.entries, allowed: true, reason: "grant \(authorization.grantID) covers the domains the definition reads")
+        return CohortResult(
+            id: id, name: name, projectID: project, entries: DisclosureControl.count(run.entries, threshold: threshold),
+            subjects: DisclosureControl.count(run.subjects, threshold: threshold),
+            attrition: steps.map {
+                AttritionStep(
+                    rule: $0.0, remaining: DisclosureControl.count($0.1, threshold: threshold),
+                    own: DisclosureControl.count($0.2, threshold: threshold))
+            }, generation: generation)
+    }
+
+    /// A project's cohort with its latest generation's counts (persons who opted out since
+    /// are left out of the counts at once).
+    public func cohort(_ context: AccessContext, project: Int64, id: Int64) async throws -> CohortResult {
+        let stored = try await store.write { try $0.cohortDefinition(id: id) }
+        guard let stored, stored.projectID == project else {
+            throw PMAPError(.notFound, "project \(project) has no cohort \(id); see pmap cohort list")
+        }
+        let definition = try Self.parseDefinition(Data(stored.json.utf8))
+        let domains = Set(definition.tablesRead.compactMap { Self.domainOfTable[$0] })
+        let authorization = try await authorizeCohort(
+            context, project: project, domains: domains, action: "cohort.count", target: "cohort \(id)")
+        guard let generation = try await store.write({ try $0.latestGeneration(definitionID: id) }) else {
+            throw PMAPError(.notFound, "cohort \(id) was never generated")
+        }
+        let counts = try await store.cohortCounts(definitionID: id, authorization: authorization)
+        try await audit(
+            context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)", rows: 1,
+            allowed: true, reason: "grant \(authorization.grantID)")
+        let steps =
+            (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]]) ?? []
+        return CohortResult(
+            id: id, name: stored.name, projectID: project, entries: DisclosureControl.count(counts.entries),
+            subjects: DisclosureControl.count(counts.subjects),
+            attrition: steps.map {
+                AttritionStep(
+                    rule: $0["rule"] as? String ?? "", remaining: DisclosureControl.count($0["remaining"] as? Int ?? 0),
+                    own: DisclosureControl.count($0["own"] as? Int ?? 0))
+            }, generation: generation)
+    }
+
+    /// A project's cohort definitions (members of the project with a grant).
+    public func cohorts(_ context: AccessContext, project: Int64) async throws -> [StoredCohortDefinition] {
+        _ = try await authorizeCohort(context, project: project, domains: [], action: "cohort.list", target: "cohorts")
+        return try await store.write { try $0.cohortDefinitions(project: project) }
+    }
+}
+
+extension Platform {
+    /// PMAP's version, recorded with every cohort generation.
+    public static let version = "0.2.0"
+}

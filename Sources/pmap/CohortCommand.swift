@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import PMAPPlatform
+
+extension SQLDialect: ExpressibleByArgument {}
+
+enum CohortRendering {
+    static func count(_ count: DisclosedCount) -> [String: Any] {
+        var object: [String: Any] = ["count": count.count ?? NSNull()]
+        if count.suppressed {
+            object["suppressed"] = true
+            object["display"] = count.display
+        }
+        return object
+    }
+
+    static func json(_ result: CohortResult) -> [String: Any] {
+        [
+            "id": result.id, "name": result.name, "project": result.projectID, "entries": count(result.entries),
+            "subjects": count(result.subjects),
+            "attrition": result.attrition.map {
+                ["rule": $0.rule, "remaining": count($0.remaining), "own": count($0.own)] as [String: Any]
+            },
+            "generation": [
+                "id": result.generation.id, "definition_sha256": result.generation.definitionHash,
+                "vocabulary_version": result.generation.vocabularyVersion ?? NSNull(),
+                "last_data_load_id": result.generation.lastDataLoadID ?? NSNull(),
+                "pmap_version": result.generation.pmapVersion, "generated_at": result.generation.generatedAt,
+            ] as [String: Any],
+        ]
+    }
+
+    static func text(_ result: CohortResult) -> String {
+        var lines = [
+            "Cohort \(result.id) \"\(result.name)\" (project \(result.projectID)): \(result.subjects.display) subjects, \(result.entries.display) entries"
+        ]
+        if !result.attrition.isEmpty {
+            var table = TextTable(headers: ["inclusion rule", "remaining", "own"], rightAligned: [1, 2])
+            table.rows = result.attrition.map { [$0.rule, $0.remaining.display, $0.own.display] }
+            lines.append(table.render())
+        }
+        lines.append(
+            "generated \(result.generation.generatedAt) by PMAP \(result.generation.pmapVersion); definition sha256 \(result.generation.definitionHash.prefix(12))…, vocabulary \(result.generation.vocabularyVersion ?? "-"), last data load \(result.generation.lastDataLoadID.map(String.init) ?? "-")"
+        )
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct CohortCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cohort", abstract: "Cohorts from OHDSI Circe definitions (ATLAS JSON), behind the gate.",
+        subcommands: [Check.self, Create.self, Count.self, Show.self, List.self, SQL.self])
+
+    static func read(_ path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PMAPError(.badInput, "cannot read the cohort definition \(path)")
+        }
+        return data
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse and check a definition; reads no data and needs no project.")
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The Circe JSON file.") var definition: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let platform = try Platform.open(storePath: options.storePath)
+                let check = try platform.checkCohortDefinition(try CohortCommand.read(definition))
+                if options.json {
+                    try printJSON([
+                        "valid": true, "inclusion_rules": check.inclusionRules, "tables": check.tablesRead,
+                        "domains": check.domains.map(\.rawValue),
+                    ])
+                } else {
+                    print(
+                        "Valid. Reads \(check.tablesRead.joined(separator: ", ")); needs a grant for \(check.domains.isEmpty ? "no domain" : check.domains.map(\.rawValue).joined(separator: ", ")); \(check.inclusionRules.count) inclusion rule(s)."
+                    )
+                }
+            }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Save a definition for a project and generate it.")
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The Circe JSON file.") var definition: String
+        @Option(name: .long, help: "The project (id or name).") var project: String
+        @Option(name: .long, help: "The cohort's name (default: the file name).") var name: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let result = try await platform.createCohort(
+                    context, project: try await platform.projectID(project), definition: try CohortCommand.read(definition),
+                    name: name ?? ((definition as NSString).lastPathComponent as NSString).deletingPathExtension)
+                try governed.emit(CohortRendering.json(result), CohortRendering.text(result))
+            }
+        }
+    }
+
+    struct Count: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A cohort's subjects and entries now.")
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The cohort id.") var id: Int64
+        @Option(name: .long, help: "The project (id or name).") var project: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let result = try await platform.cohort(context, project: try await platform.projectID(project), id: id)
+                try governed.emit(
+                    [
+                        "id": result.id, "entries": CohortRendering.count(result.entries),
+                        "subjects": CohortRendering.count(result.subjects),
+                    ], "\(result.subjects.display) subjects, \(result.entries.display) entries")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A cohort with its attrition and generation record.")
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The cohort id.") var id: Int64
+        @Option(name: .long, help: "The project (id or name).") var project: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let result = try await platform.cohort(context, project: try await platform.projectID(project), id: id)
+                try governed.emit(CohortRendering.json(result), CohortRendering.text(result))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A project's cohorts.")
+        @OptionGroup var governed: GovernedOptions
+        @Option(name: .long, help: "The project (id or name).") var project: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let cohorts = try await platform.cohorts(context, project: try await platform.projectID(project))
+                try governed.emit(
+                    [
+                        "cohorts": cohorts.map {
+                            ["id": $0.id, "name": $0.name, "created_by": $0.createdBy, "created_at": $0.createdAt]
+                                as [String: Any]
+                        }
+                    ], cohorts.isEmpty ? "No cohorts." : cohorts.map { "\($0.id)  \($0.name)" }.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct SQL: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The SQL a definition compiles to.")
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The Circe JSON file.") var definition: String
+        @Option(name: .long, help: "sqlite or postgresql.") var dialect: SQLDialect = .sqlite
+
+        func run() async throws {
+            try await runReportingErrors {
+                let platform = try Platform.open(storePath: options.storePath)
+                let statements = try platform.cohortSQL(try CohortCommand.read(definition), dialect: dialect)
+                if options.json {
+                    try printJSON(["dialect": dialect.rawValue, "statements": statements])
+                } else {
+                    print(statements.map { $0 + ";" }.joined(separator: "\n\n"))
+                }
+            }
+        }
+    }
+}
