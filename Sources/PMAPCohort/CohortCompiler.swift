@@ -348,7 +348,7 @@ private struct Compiler {
             SELECT B.mask, COUNT(*) AS persons
             FROM (
               SELECT M.person_id, M.mask,
-                row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS rank
+                row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
               FROM (
                 SELECT Q.person_id, Q.event_id, Q.start_date, \(mask) AS mask,
                   COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -357,7 +357,7 @@ private struct Compiler {
                 GROUP BY Q.person_id, Q.event_id, Q.start_date
               ) M
             ) B
-            WHERE B.rank = 1
+            WHERE B.best_rank = 1
             GROUP BY B.mask
             ORDER BY B.mask
             """

@@ -108,7 +108,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     func addDays(_ date: SQLFragment, column: String) -> SQLFragment {
         switch self {
         case .sqlite: return "date(julianday(\(date)) + \(raw: column))"
-        case .postgresql: return "(\(date) + \(raw: column))"
+        case .postgresql: return "(\(date) + CAST(\(raw: column) AS INTEGER))"
         }
     }
 
@@ -130,6 +130,9 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 
     /// A bigint 2^bit, for inclusion masks.
     func bit(_ column: String) -> SQLFragment {
-        "(CAST(1 AS BIGINT) << \(raw: column))"
+        switch self {
+        case .sqlite: return "(CAST(1 AS BIGINT) << \(raw: column))"
+        case .postgresql: return "(CAST(1 AS BIGINT) << CAST(\(raw: column) AS INTEGER))"
+        }
     }
 }

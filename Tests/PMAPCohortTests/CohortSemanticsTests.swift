@@ -366,8 +366,9 @@ struct CohortSemanticsTests {
         #expect(try await store.run(J.parse(json)).rows == [CohortRow(1, "2020-06-01", "2020-12-31")])
     }
 
-    /// Every supported domain compiles to SQL that SQLite runs, and finds its one row.
-    @Test func everyDomainRuns() async throws {
+    /// Person 1 (male, born 1970, observed through 2020) with one row of concept 4000 in every
+    /// domain on 2020-06-01.
+    static func domainStore() async throws -> TestStore {
         let store = try await Self.yearStore(persons: 1)
         let concept: SQLValue = 4000
         let day: SQLValue = "2020-06-01"
@@ -413,6 +414,12 @@ struct CohortSemanticsTests {
         try await store.conditions([(1, 4000, "2020-06-01", nil)])
         try await store.measurements([(1, 4000, "2020-06-01", 1, nil)])
         try await store.drugEras([(1, 4000, "2020-06-01", "2020-06-05")])
+        return store
+    }
+
+    /// Every supported domain compiles to SQL that SQLite runs, and finds its one row.
+    @Test func everyDomainRuns() async throws {
+        let store = try await Self.domainStore()
         let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
         let criteria = [
@@ -434,5 +441,14 @@ struct CohortSemanticsTests {
                 try await store.run(J.parse(json)).rows == [CohortRow(1, expectedStart, "2020-12-31")],
                 "\(criterion)")
         }
+    }
+
+    /// A definition using every supported element at once runs; the index event (last primary
+    /// event, the 2020-06-01 rows) ends 30 days after its end, censored at once by itself.
+    @Test func everythingTogetherRuns() async throws {
+        let store = try await Self.domainStore()
+        let run = try await store.run(J.parse(J.everything))
+        #expect(run.leftoverTables.isEmpty)
+        #expect(run.rows.allSatisfy { $0.subject == 1 && $0.start <= $0.end })
     }
 }

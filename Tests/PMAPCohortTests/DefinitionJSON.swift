@@ -76,6 +76,46 @@ enum DefinitionJSON {
             """
     }
 
+    /// A definition using every supported element at once (every domain as primary, correlated
+    /// and censoring criterion; both window kinds; every group type; both limits; date offset;
+    /// censor window; era pad), to check that the SQL runs.
+    static var everything: String {
+        let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
+        let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
+        let criteria = [
+            "{\"DrugEra\": {\"CodesetId\": 0, \"First\": true, \"EraStartDate\": \(start), \"OccurrenceCount\": {\"Value\": 1, \"Op\": \"eq\"}}}",
+            "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceStartDate\": \(start), \"OccurrenceEndDate\": \(start), \(age)}}",
+            "{\"DrugExposure\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceEndDate\": {\"Value\": \"2020-07-01\", \"Op\": \"eq\"}, \(age)}}",
+            "{\"ConditionEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 19, \"Op\": \"eq\"}, \"AgeAtEnd\": {\"Value\": 50, \"Op\": \"eq\"}}}",
+            "{\"ProcedureOccurrence\": {\"CodesetId\": 0, \"First\": true, \(age)}}",
+            "{\"Measurement\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 0, \"Extent\": 2.5, \"Op\": \"bt\"}, \"Unit\": [{\"CONCEPT_ID\": 1}], \"RangeLow\": {\"Value\": 1, \"Op\": \"lt\"}}}",
+            "{\"Observation\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 3.25, \"Op\": \"gte\"}}}",
+            "{\"VisitOccurrence\": {\"CodesetId\": 0, \"VisitLength\": {\"Value\": 2, \"Op\": \"eq\"}, \"OccurrenceEndDate\": {\"Value\": \"2020-06-03\", \"Op\": \"eq\"}}}",
+            "{\"Death\": {\"CodesetId\": 0, \(age)}}",
+            "{\"ObservationPeriod\": {\"First\": true, \"PeriodLength\": {\"Value\": 365, \"Op\": \"eq\"}, \"AgeAtStart\": {\"Value\": 50, \"Op\": \"eq\"}}}",
+        ]
+        let windowed = criteria.map {
+            correlated(
+                $0, before: 30, after: nil, type: 1, count: 2,
+                extra:
+                    ", \"EndWindow\": {\"Start\": {\"Days\": 3, \"Coeff\": -1}, \"End\": {\"Days\": 4, \"Coeff\": 1}, \"UseIndexEnd\": true}"
+            )
+        }
+        return definition(
+            conceptSets: [conceptSet(0, [(1_118_084, false, true, true), (1_118_085, true, true, true)])],
+            primary: criteria, prior: 10, post: 5, primaryLimit: "Last",
+            additional: group(
+                "AT_LEAST", count: 1, criteria: windowed,
+                demographics: [
+                    "{\"Age\": {\"Value\": 1, \"Extent\": 99, \"Op\": \"!bt\"}, \"OccurrenceEndDate\": \(start)}"
+                ]),
+            qualifiedLimit: "Last", expressionLimit: "All",
+            rules: [group("AT_MOST", count: 3, criteria: windowed), group("ANY", criteria: windowed)],
+            endStrategy: "{\"DateOffset\": {\"DateField\": \"EndDate\", \"Offset\": 30}}",
+            censoring: criteria,
+            censorWindow: "{\"StartDate\": \"2000-01-01\", \"EndDate\": \"2030-01-01\"}", eraPad: 3)
+    }
+
     static func parse(_ json: String) throws -> CohortDefinition {
         try CohortDefinition.parse(Data(json.utf8))
     }

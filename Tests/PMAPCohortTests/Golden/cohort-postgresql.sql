@@ -173,16 +173,16 @@ WHERE CASE WHEN F.start_date > CAST(? AS DATE) THEN F.start_date ELSE CAST(? AS 
 SELECT B.mask, COUNT(*) AS persons
 FROM (
   SELECT M.person_id, M.mask,
-    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS rank
+    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
   FROM (
-    SELECT Q.person_id, Q.event_id, Q.start_date, CAST(COALESCE(SUM(DISTINCT (CAST(1 AS BIGINT) << I.inclusion_rule_id)), 0) AS BIGINT) AS mask,
+    SELECT Q.person_id, Q.event_id, Q.start_date, CAST(COALESCE(SUM(DISTINCT (CAST(1 AS BIGINT) << CAST(I.inclusion_rule_id AS INTEGER))), 0) AS BIGINT) AS mask,
       COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
     FROM pmap_cohort_7_golden_qualified_events Q
     LEFT JOIN pmap_cohort_7_golden_inclusion_events I ON I.person_id = Q.person_id AND I.event_id = Q.event_id
     GROUP BY Q.person_id, Q.event_id, Q.start_date
   ) M
 ) B
-WHERE B.rank = 1
+WHERE B.best_rank = 1
 GROUP BY B.mask
 ORDER BY B.mask;
 -- arguments: []

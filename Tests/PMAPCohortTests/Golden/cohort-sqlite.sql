@@ -173,7 +173,7 @@ WHERE CASE WHEN F.start_date > ? THEN F.start_date ELSE ? END <= F.end_date;
 SELECT B.mask, COUNT(*) AS persons
 FROM (
   SELECT M.person_id, M.mask,
-    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS rank
+    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
   FROM (
     SELECT Q.person_id, Q.event_id, Q.start_date, COALESCE(SUM(DISTINCT (CAST(1 AS BIGINT) << I.inclusion_rule_id)), 0) AS mask,
       COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -182,7 +182,7 @@ FROM (
     GROUP BY Q.person_id, Q.event_id, Q.start_date
   ) M
 ) B
-WHERE B.rank = 1
+WHERE B.best_rank = 1
 GROUP BY B.mask
 ORDER BY B.mask;
 -- arguments: []
