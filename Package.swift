@@ -29,6 +29,7 @@ let package = Package(
         .target(
             name: "PMAPIngest", dependencies: ["PMAPModel", "PMAPGovernance", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimizedInDebug),
+        .target(name: "PMAPCohort", dependencies: ["PMAPModel"], swiftSettings: optimizedInDebug),
         .target(
             name: "PMAPVocabulary",
             dependencies: ["PMAPModel"],
@@ -103,6 +104,13 @@ let package = Package(
                 "PMAPStore", "PMAPVocabulary", "PMAPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "PMAPCohortTests",
+            dependencies: [
+                "PMAPCohort", "PMAPStore", "PMAPModel", "PMAPTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Golden"]),
         .testTarget(
             name: "PMAPPlatformTests", dependencies: ["PMAPPlatform", "PMAPVocabulary", "PMAPTestSupport"]),
         .testTarget(

@@ -1,0 +1,618 @@
+import PMAPModel
+
+/// A cohort definition compiled to SQL for one cohort id and dialect.
+public struct CompiledCohort: Sendable {
+    /// Run in order, in ONE transaction: they delete earlier rows of this cohort id from
+    /// `cohort`, compute the cohort in temporary tables, and insert the final rows into `cohort`
+    /// (cohort_definition_id, subject_id, cohort_start_date, cohort_end_date).
+    public let statements: [SQLStatement]
+    /// Returns rows (mask INTEGER, persons INTEGER): for each person's best event (the one
+    /// satisfying the most inclusion rules, ties → earliest), the bitmask of inclusion rules it
+    /// satisfies (bit i = rule i), with the number of persons per mask. Run after `statements`,
+    /// in the same transaction.
+    public let inclusionMaskQuery: SQLStatement
+    /// Statements dropping the temporary tables (run last).
+    public let cleanup: [SQLStatement]
+    /// The inclusion rules' names, rule i first.
+    public let inclusionRuleNames: [String]
+    /// The temporary tables `statements` create (all start with `pmap_cohort_<id>_<tag>_`).
+    public let temporaryTables: [String]
+}
+
+/// Compiles ``CohortDefinition``s to SQL on the OMOP CDM (v5.4) following OHDSI Circe's semantics.
+public enum CohortCompiler {
+    /// Compiles `definition` for `cohortDefinitionID`; temporary table names carry the id and a
+    /// random tag, so two generations never clash.
+    ///
+    /// With `excludeOptedOut`, persons with `pmap_consent.research_opt_out = 1` never enter.
+    public static func compile(
+        _ definition: CohortDefinition, cohortDefinitionID: Int64, dialect: SQLDialect,
+        excludeOptedOut: Bool = true
+    ) throws(CohortDefinitionError) -> CompiledCohort {
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return try compile(
+            definition, cohortDefinitionID: cohortDefinitionID, dialect: dialect,
+            excludeOptedOut: excludeOptedOut,
+            tableTag: String(repeating: "0", count: 8 - tag.count) + tag)
+    }
+
+    /// As ``compile(_:cohortDefinitionID:dialect:excludeOptedOut:)`` with a chosen tag in the
+    /// temporary table names (lower-case letters, digits and `_`, at most 16), for reproducible SQL.
+    public static func compile(
+        _ definition: CohortDefinition, cohortDefinitionID: Int64, dialect: SQLDialect,
+        excludeOptedOut: Bool = true,
+        tableTag: String
+    ) throws(CohortDefinitionError) -> CompiledCohort {
+        guard !tableTag.isEmpty, tableTag.count <= 16,
+            tableTag.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+            })
+        else {
+            throw CohortDefinitionError(path: "", message: "table tag \(tableTag) must be 1-16 of [a-z0-9_]")
+        }
+        let idPart = cohortDefinitionID < 0 ? "m\(cohortDefinitionID.magnitude)" : "\(cohortDefinitionID)"
+        let compiler = Compiler(
+            definition: definition, dialect: dialect, prefix: "pmap_cohort_\(idPart)_\(tableTag)_",
+            excludeOptedOut: excludeOptedOut)
+        return compiler.compile(cohortDefinitionID: cohortDefinitionID)
+    }
+}
+
+/// Writes the SQL of one compile.
+private struct Compiler {
+    let definition: CohortDefinition
+    let dialect: SQLDialect
+    let prefix: String
+    let excludeOptedOut: Bool
+
+    var codesets: String { prefix + "codesets" }
+    var primaryEvents: String { prefix + "primary_events" }
+    var qualifiedEvents: String { prefix + "qualified_events" }
+    var inclusionEvents: String { prefix + "inclusion_events" }
+    var includedEvents: String { prefix + "included_events" }
+    var cohortRows: String { prefix + "cohort_rows" }
+    var finalCohort: String { prefix + "final_cohort" }
+
+    func compile(cohortDefinitionID: Int64) -> CompiledCohort {
+        let tables = [
+            codesets, primaryEvents, qualifiedEvents, inclusionEvents, includedEvents, cohortRows,
+            finalCohort,
+        ]
+        var statements: [SQLFragment] = [
+            "CREATE TEMPORARY TABLE \(raw: codesets) (codeset_id BIGINT NOT NULL, concept_id BIGINT NOT NULL)"
+        ]
+        if let insert = codesetInsert() { statements.append(insert) }
+        statements.append(primaryEventsStatement())
+        statements.append(qualifiedEventsStatement())
+        statements.append(
+            """
+            CREATE TEMPORARY TABLE \(raw: inclusionEvents) (
+              inclusion_rule_id BIGINT NOT NULL, person_id BIGINT NOT NULL, event_id BIGINT NOT NULL
+            )
+            """)
+        for (index, rule) in definition.inclusionRules.enumerated() {
+            statements.append(
+                """
+                INSERT INTO \(raw: inclusionEvents) (inclusion_rule_id, person_id, event_id)
+                SELECT \(raw: String(index)), R.person_id, R.event_id
+                FROM (
+                \(groupQuery(rule.group, events: qualifiedEvents))
+                ) R
+                """)
+        }
+        statements.append(includedEventsStatement())
+        statements.append(cohortRowsStatement())
+        statements.append(finalCohortStatement())
+        statements.append(
+            "DELETE FROM cohort WHERE cohort_definition_id = \(dialect.integer(cohortDefinitionID))")
+        statements.append(insertStatement(cohortDefinitionID))
+        return CompiledCohort(
+            statements: statements.map(\.statement), inclusionMaskQuery: maskQuery().statement,
+            cleanup: tables.reversed().map { SQLStatement(sql: "DROP TABLE IF EXISTS \($0)", arguments: []) },
+            inclusionRuleNames: definition.inclusionRules.map(\.name), temporaryTables: tables)
+    }
+
+    // MARK: concept sets
+
+    /// Expands every concept set into `codesets`: the concepts themselves, valid descendants
+    /// when asked, source concepts mapping to them when asked, minus the excluded expansion.
+    func codesetInsert() -> SQLFragment? {
+        var rows: [SQLFragment] = []
+        for set in definition.conceptSets {
+            for item in set.items {
+                let values = [
+                    set.id, item.conceptID, item.isExcluded ? 1 : 0, item.includeDescendants ? 1 : 0,
+                    item.includeMapped ? 1 : 0,
+                ].map { dialect.integer($0) }
+                rows.append("(\(SQLFragment.joined(values, separator: ", ")))")
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        let items = definition.conceptSets.flatMap(\.items)
+        var expanded: SQLFragment = "SELECT codeset_id, concept_id, excluded, mapped FROM items"
+        if items.contains(where: \.includeDescendants) {
+            expanded = """
+                \(expanded)
+                  UNION
+                  SELECT i.codeset_id, ca.descendant_concept_id, i.excluded, i.mapped
+                  FROM items i
+                  JOIN concept_ancestor ca ON ca.ancestor_concept_id = i.concept_id
+                  JOIN concept c ON c.concept_id = ca.descendant_concept_id
+                    AND (c.invalid_reason IS NULL OR c.invalid_reason = '')
+                  WHERE i.descendants = 1
+                """
+        }
+        var withMapped: SQLFragment = "SELECT codeset_id, concept_id, excluded FROM expanded"
+        if items.contains(where: \.includeMapped) {
+            withMapped = """
+                \(withMapped)
+                  UNION
+                  SELECT e.codeset_id, cr.concept_id_1, e.excluded
+                  FROM expanded e
+                  JOIN concept_relationship cr ON cr.concept_id_2 = e.concept_id AND cr.relationship_id = 'Maps to'
+                    AND (cr.invalid_reason IS NULL OR cr.invalid_reason = '')
+                  WHERE e.mapped = 1
+                """
+        }
+        return """
+            INSERT INTO \(raw: codesets) (codeset_id, concept_id)
+            WITH items (codeset_id, concept_id, excluded, descendants, mapped) AS (
+              VALUES \(SQLFragment.joined(rows, separator: ", "))
+            ),
+            expanded (codeset_id, concept_id, excluded, mapped) AS (
+              \(expanded)
+            ),
+            with_mapped (codeset_id, concept_id, excluded) AS (
+              \(withMapped)
+            )
+            SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 0
+            EXCEPT
+            SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 1
+            """
+    }
+
+    // MARK: pipeline
+
+    func primaryEventsStatement() -> SQLFragment {
+        let primary = definition.primaryCriteria
+        let criteria = SQLFragment.joined(primary.criteria.map(criterionQuery), separator: "\nUNION ALL\n")
+        let order = primary.limit == .last ? "DESC" : "ASC"
+        var filters: [SQLFragment] = [
+            "\(dialect.addDays("OP.observation_period_start_date", primary.priorDays)) <= E.start_date",
+            "\(dialect.addDays("E.start_date", primary.postDays)) <= OP.observation_period_end_date",
+        ]
+        if excludeOptedOut {
+            filters.append(
+                """
+                NOT EXISTS (
+                    SELECT 1 FROM pmap_consent OC WHERE OC.person_id = E.person_id AND OC.research_opt_out = 1
+                  )
+                """)
+        }
+        return """
+            CREATE TEMPORARY TABLE \(raw: primaryEvents) AS
+            SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date, P.op_start_date, P.op_end_date
+            FROM (
+              SELECT E.person_id, E.start_date, E.end_date,
+                row_number() OVER (PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
+                OP.observation_period_start_date AS op_start_date, OP.observation_period_end_date AS op_end_date
+              FROM (
+            \(criteria)
+              ) E
+              JOIN observation_period OP ON OP.person_id = E.person_id
+                AND E.start_date >= OP.observation_period_start_date AND E.start_date <= OP.observation_period_end_date
+              WHERE \(SQLFragment.joined(filters, separator: "\n    AND "))
+            ) P\(raw: primary.limit == .all ? "" : "\nWHERE P.ordinal = 1")
+            """
+    }
+
+    func qualifiedEventsStatement() -> SQLFragment {
+        var join: SQLFragment = ""
+        var limit = ""
+        if let additional = definition.additionalCriteria {
+            join = """
+
+                  JOIN (
+                \(groupQuery(additional, events: primaryEvents))
+                  ) AC ON AC.person_id = pe.person_id AND AC.event_id = pe.event_id
+                """
+            if definition.qualifiedLimit != .all { limit = "\nWHERE QE.ordinal = 1" }
+        }
+        let order = definition.qualifiedLimit == .last ? "DESC" : "ASC"
+        return """
+            CREATE TEMPORARY TABLE \(raw: qualifiedEvents) AS
+            SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
+            FROM (
+              SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
+                row_number() OVER (PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
+              FROM \(raw: primaryEvents) pe\(join)
+            ) QE\(raw: limit)
+            """
+    }
+
+    func includedEventsStatement() -> SQLFragment {
+        let order = definition.expressionLimit == .last ? "DESC" : "ASC"
+        let limit = definition.expressionLimit == .all ? "" : "\nWHERE R.ordinal = 1"
+        return """
+            CREATE TEMPORARY TABLE \(raw: includedEvents) AS
+            SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
+            FROM (
+              SELECT MG.event_id, MG.person_id, MG.start_date, MG.end_date, MG.op_start_date, MG.op_end_date,
+                row_number() OVER (PARTITION BY MG.person_id ORDER BY MG.start_date \(raw: order), MG.event_id) AS ordinal
+              FROM (
+                SELECT Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date,
+                  COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
+                FROM \(raw: qualifiedEvents) Q
+                LEFT JOIN \(raw: inclusionEvents) I ON I.person_id = Q.person_id AND I.event_id = Q.event_id
+                GROUP BY Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date
+              ) MG
+              WHERE MG.rules_met = \(raw: String(definition.inclusionRules.count))
+            ) R\(raw: limit)
+            """
+    }
+
+    /// Each included event ends at its first candidate end on or after its start: the end
+    /// strategy's date and the start of any censoring event within its observation period.
+    func cohortRowsStatement() -> SQLFragment {
+        var ends: [SQLFragment] = []
+        switch definition.endStrategy {
+        case .observationPeriodEnd:
+            ends.append("SELECT event_id, person_id, op_end_date AS end_date FROM \(raw: includedEvents)")
+        case .dateOffset(let field, let offset):
+            let column: SQLFragment = field == .startDate ? "start_date" : "end_date"
+            ends.append(
+                """
+                SELECT event_id, person_id,
+                  CASE WHEN \(dialect.addDays(column, offset)) > op_end_date THEN op_end_date
+                    ELSE \(dialect.addDays(column, offset)) END AS end_date
+                FROM \(raw: includedEvents)
+                """)
+        }
+        for criterion in definition.censoringCriteria {
+            ends.append(
+                """
+                SELECT I.event_id, I.person_id, MIN(C.start_date) AS end_date
+                FROM \(raw: includedEvents) I
+                JOIN (
+                \(criterionQuery(criterion))
+                ) C ON C.person_id = I.person_id AND C.start_date >= I.start_date AND C.start_date <= I.op_end_date
+                GROUP BY I.event_id, I.person_id
+                """)
+        }
+        return """
+            CREATE TEMPORARY TABLE \(raw: cohortRows) AS
+            SELECT F.person_id, F.start_date, F.end_date
+            FROM (
+              SELECT I.event_id, I.person_id, I.start_date, CE.end_date,
+                row_number() OVER (PARTITION BY I.person_id, I.event_id ORDER BY CE.end_date) AS ordinal
+              FROM \(raw: includedEvents) I
+              JOIN (
+            \(SQLFragment.joined(ends, separator: "\nUNION ALL\n"))
+              ) CE ON CE.event_id = I.event_id AND CE.person_id = I.person_id AND CE.end_date >= I.start_date
+            ) F
+            WHERE F.ordinal = 1
+            """
+    }
+
+    /// Merges a person's periods that overlap or lie within `EraPad` days: each row's end is
+    /// padded, a row opens a new era unless an earlier row's padded end reaches its start.
+    func finalCohortStatement() -> SQLFragment {
+        let pad = definition.collapseEraPad
+        return """
+            CREATE TEMPORARY TABLE \(raw: finalCohort) AS
+            SELECT N.person_id, MIN(N.start_date) AS start_date, \(dialect.addDays("MAX(N.end_date)", -pad)) AS end_date
+            FROM (
+              SELECT M.person_id, M.start_date, M.end_date,
+                SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+              FROM (
+                SELECT D.person_id, D.start_date, D.end_date,
+                  CASE WHEN D.start_date <= MAX(D.end_date) OVER (
+                      PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                    THEN 0 ELSE 1 END AS opens
+                FROM (
+                  SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date FROM \(raw: cohortRows)
+                ) D
+              ) M
+            ) N
+            GROUP BY N.person_id, N.era
+            """
+    }
+
+    func insertStatement(_ cohortDefinitionID: Int64) -> SQLFragment {
+        let window = definition.censorWindow
+        var start: SQLFragment = "F.start_date"
+        var end: SQLFragment = "F.end_date"
+        if let from = window.startDate {
+            start =
+                "CASE WHEN F.start_date > \(dialect.date(from)) THEN F.start_date ELSE \(dialect.date(from)) END"
+        }
+        if let to = window.endDate {
+            end = "CASE WHEN F.end_date < \(dialect.date(to)) THEN F.end_date ELSE \(dialect.date(to)) END"
+        }
+        let filter: SQLFragment =
+            window.startDate == nil && window.endDate == nil ? "" : "\nWHERE \(start) <= \(end)"
+        return """
+            INSERT INTO cohort (cohort_definition_id, subject_id, cohort_start_date, cohort_end_date)
+            SELECT \(dialect.integer(cohortDefinitionID)), F.person_id, \(start), \(end)
+            FROM \(raw: finalCohort) F\(filter)
+            """
+    }
+
+    func maskQuery() -> SQLFragment {
+        let mask: SQLFragment =
+            dialect == .postgresql
+            ? "CAST(COALESCE(SUM(DISTINCT \(dialect.bit("I.inclusion_rule_id"))), 0) AS BIGINT)"
+            : "COALESCE(SUM(DISTINCT \(dialect.bit("I.inclusion_rule_id"))), 0)"
+        return """
+            SELECT B.mask, COUNT(*) AS persons
+            FROM (
+              SELECT M.person_id, M.mask,
+                row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
+              FROM (
+                SELECT Q.person_id, Q.event_id, Q.start_date, \(mask) AS mask,
+                  COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
+                FROM \(raw: qualifiedEvents) Q
+                LEFT JOIN \(raw: inclusionEvents) I ON I.person_id = Q.person_id AND I.event_id = Q.event_id
+                GROUP BY Q.person_id, Q.event_id, Q.start_date
+              ) M
+            ) B
+            WHERE B.best_rank = 1
+            GROUP BY B.mask
+            ORDER BY B.mask
+            """
+    }
+
+    // MARK: criteria groups
+
+    /// The (person_id, event_id) rows of `events` that satisfy `group`.
+    func groupQuery(_ group: CriteriaGroup, events: String) -> SQLFragment {
+        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(raw: events)" }
+        var members: [SQLFragment] = []
+        for criterion in group.criteria { members.append(correlatedQuery(criterion, events: events)) }
+        for demographic in group.demographics {
+            members.append(demographicQuery(demographic, events: events))
+        }
+        for nested in group.groups { members.append(groupQuery(nested, events: events)) }
+        let union = SQLFragment.joined(
+            members.enumerated().map { index, member in
+                "SELECT \(raw: String(index)) AS member, G.person_id, G.event_id FROM (\n\(member)\n) G"
+            }, separator: "\nUNION ALL\n")
+        let having: SQLFragment
+        switch group.kind {
+        case .all: having = "= \(raw: String(group.memberCount))"
+        case .any: having = "> 0"
+        case .atLeast(let count): having = ">= \(dialect.integer(Int64(count)))"
+        case .atMost(let count): having = "<= \(dialect.integer(Int64(count)))"
+        }
+        return """
+            SELECT E.person_id, E.event_id
+            FROM \(raw: events) E
+            LEFT JOIN (
+            \(union)
+            ) CQ ON CQ.person_id = E.person_id AND CQ.event_id = E.event_id
+            GROUP BY E.person_id, E.event_id
+            HAVING COUNT(CQ.member) \(having)
+            """
+    }
+
+    /// The events of `events` with the required number of matching criterion events in the windows.
+    func correlatedQuery(_ correlated: CorrelatedCriterion, events: String) -> SQLFragment {
+        let checkPeriod = !correlated.ignoreObservationPeriod
+        var clauses: [SQLFragment] = []
+        if checkPeriod { clauses.append("A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date") }
+        func bounds(_ window: Window, eventDate: String) {
+            let index: SQLFragment = window.useIndexEnd ? "X.end_date" : "X.start_date"
+            for (endpoint, op) in [(window.start, ">="), (window.end, "<=")] {
+                if let days = endpoint.days {
+                    clauses.append(
+                        "\(raw: eventDate) \(raw: op) \(dialect.addDays(index, days * endpoint.coeff))")
+                } else if checkPeriod {
+                    let bound = endpoint.coeff == -1 ? "X.op_start_date" : "X.op_end_date"
+                    clauses.append("\(raw: eventDate) \(raw: op) \(raw: bound)")
+                }
+            }
+        }
+        bounds(
+            correlated.startWindow,
+            eventDate: correlated.startWindow.useEventEnd == true ? "A.end_date" : "A.start_date")
+        if let endWindow = correlated.endWindow {
+            bounds(endWindow, eventDate: endWindow.useEventEnd == false ? "A.start_date" : "A.end_date")
+        }
+        let occurrence = correlated.occurrence
+        let counted = occurrence.isDistinct ? "DISTINCT cc.concept_id" : "cc.event_id"
+        let op: String
+        switch occurrence.kind {
+        case .exactly: op = "="
+        case .atMost: op = "<="
+        case .atLeast: op = ">="
+        }
+        let window =
+            clauses.isEmpty
+            ? SQLFragment.empty : "\n    AND \(SQLFragment.joined(clauses, separator: "\n    AND "))"
+        return """
+            SELECT Y.person_id, Y.event_id
+            FROM \(raw: events) Y
+            LEFT JOIN (
+              SELECT X.person_id, X.event_id, A.concept_id
+              FROM \(raw: events) X
+              JOIN (
+            \(criterionQuery(correlated.criterion))
+              ) A ON A.person_id = X.person_id\(window)
+            ) cc ON cc.person_id = Y.person_id AND cc.event_id = Y.event_id
+            GROUP BY Y.person_id, Y.event_id
+            HAVING COUNT(\(raw: counted)) \(raw: op) \(dialect.integer(Int64(occurrence.count)))
+            """
+    }
+
+    func demographicQuery(_ demographic: DemographicCriterion, events: String) -> SQLFragment {
+        var clauses: [SQLFragment] = []
+        if let age = demographic.age {
+            clauses.append(numeric("\(dialect.year("E.start_date")) - P.year_of_birth", age, integral: true))
+        }
+        if !demographic.genderConceptIDs.isEmpty {
+            clauses.append("P.gender_concept_id IN (\(list(demographic.genderConceptIDs)))")
+        }
+        if let range = demographic.startDate { clauses.append(dateClause("E.start_date", range)) }
+        if let range = demographic.endDate { clauses.append(dateClause("E.end_date", range)) }
+        let filter =
+            clauses.isEmpty ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: " AND "))"
+        return """
+            SELECT E.person_id, E.event_id
+            FROM \(raw: events) E
+            JOIN person P ON P.person_id = E.person_id\(filter)
+            """
+    }
+
+    // MARK: domain criteria
+
+    /// Rows (person_id, event_id, start_date, end_date, concept_id) of one domain criterion.
+    func criterionQuery(_ criterion: Criterion) -> SQLFragment {
+        let domain = criterion.domain
+        let (alias, id, concept, start) = Self.columns(domain)
+        let startColumn = "\(alias).\(start)"
+        let end: SQLFragment
+        let nextDay = dialect.addDays("\(raw: startColumn)", 1)
+        switch domain {
+        case .drugEra: end = "de.drug_era_end_date"
+        case .conditionEra: end = "ce.condition_era_end_date"
+        case .visitOccurrence: end = "vo.visit_end_date"
+        case .observationPeriod: end = "op.observation_period_end_date"
+        case .conditionOccurrence: end = "COALESCE(co.condition_end_date, \(nextDay))"
+        case .drugExposure:
+            end = """
+                COALESCE(de.drug_exposure_end_date, \(dialect.addDays("\(raw: startColumn)", column: "de.days_supply")), \
+                \(nextDay))
+                """
+        case .procedureOccurrence, .measurement, .observation, .death: end = nextDay
+        }
+        var extra: [String] = []
+        switch domain {
+        case .drugEra: extra = ["drug_exposure_count AS occurrence_count"]
+        case .conditionEra: extra = ["condition_occurrence_count AS occurrence_count"]
+        case .measurement: extra = ["value_as_number", "unit_concept_id", "range_low", "range_high"]
+        case .observation: extra = ["value_as_number", "unit_concept_id"]
+        default: break
+        }
+        var select: SQLFragment = """
+            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id, \(raw: alias).\(raw: concept) AS concept_id,
+                \(raw: startColumn) AS start_date, \(end) AS end_date
+            """
+        for column in extra { select = "\(select), \(raw: alias).\(raw: column)" }
+        if criterion.first {
+            select = """
+                \(select),
+                    row_number() OVER (PARTITION BY \(raw: alias).person_id ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)) AS ordinal
+                """
+        }
+        var codeset: SQLFragment = ""
+        if let codesetID = criterion.codesetID {
+            codeset = """
+
+                  WHERE \(raw: alias).\(raw: concept) IN (
+                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+                """
+        }
+        var clauses: [SQLFragment] = []
+        if criterion.first { clauses.append("C.ordinal = 1") }
+        if let range = criterion.startDate { clauses.append(dateClause("C.start_date", range)) }
+        if let range = criterion.endDate { clauses.append(dateClause("C.end_date", range)) }
+        if let range = criterion.ageAtStart {
+            clauses.append(
+                numeric("\(dialect.year("C.start_date")) - P.year_of_birth", range, integral: true))
+        }
+        if let range = criterion.ageAtEnd {
+            clauses.append(numeric("\(dialect.year("C.end_date")) - P.year_of_birth", range, integral: true))
+        }
+        if !criterion.genderConceptIDs.isEmpty {
+            clauses.append("P.gender_concept_id IN (\(list(criterion.genderConceptIDs)))")
+        }
+        if let range = criterion.length {
+            clauses.append(numeric(dialect.daysBetween("C.start_date", "C.end_date"), range, integral: true))
+        }
+        if let range = criterion.occurrenceCount {
+            clauses.append(numeric("C.occurrence_count", range, integral: true))
+        }
+        if let range = criterion.valueAsNumber {
+            clauses.append(numeric("C.value_as_number", range, integral: false))
+        }
+        if !criterion.unitConceptIDs.isEmpty {
+            clauses.append("C.unit_concept_id IN (\(list(criterion.unitConceptIDs)))")
+        }
+        if let range = criterion.rangeLow { clauses.append(numeric("C.range_low", range, integral: false)) }
+        if let range = criterion.rangeHigh { clauses.append(numeric("C.range_high", range, integral: false)) }
+        let person: SQLFragment = criterion.readsPerson ? "\nJOIN person P ON P.person_id = C.person_id" : ""
+        let filter =
+            clauses.isEmpty
+            ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: "\n  AND "))"
+        return """
+            SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
+            FROM (
+              \(select)
+              FROM \(raw: domain.table) \(raw: alias)\(codeset)
+            ) C\(person)\(filter)
+            """
+    }
+
+    /// (alias, event id column, concept column, start date column) of a domain's table.
+    static func columns(_ domain: CriterionDomain) -> (String, String, String, String) {
+        switch domain {
+        case .drugEra: return ("de", "drug_era_id", "drug_concept_id", "drug_era_start_date")
+        case .conditionEra:
+            return ("ce", "condition_era_id", "condition_concept_id", "condition_era_start_date")
+        case .conditionOccurrence:
+            return ("co", "condition_occurrence_id", "condition_concept_id", "condition_start_date")
+        case .drugExposure: return ("de", "drug_exposure_id", "drug_concept_id", "drug_exposure_start_date")
+        case .procedureOccurrence:
+            return ("po", "procedure_occurrence_id", "procedure_concept_id", "procedure_date")
+        case .measurement: return ("m", "measurement_id", "measurement_concept_id", "measurement_date")
+        case .observation: return ("o", "observation_id", "observation_concept_id", "observation_date")
+        case .visitOccurrence: return ("vo", "visit_occurrence_id", "visit_concept_id", "visit_start_date")
+        case .death: return ("d", "person_id", "cause_concept_id", "death_date")
+        case .observationPeriod:
+            return ("op", "observation_period_id", "period_type_concept_id", "observation_period_start_date")
+        }
+    }
+
+    // MARK: value clauses
+
+    func list(_ ids: [Int64]) -> SQLFragment {
+        SQLFragment.joined(ids.map { dialect.integer($0) }, separator: ", ")
+    }
+
+    func numeric(_ expression: SQLFragment, _ range: NumericRange, integral: Bool) -> SQLFragment {
+        func bound(_ value: Double) -> SQLFragment {
+            integral ? dialect.integer(Int64(value)) : dialect.number(value)
+        }
+        switch range.op {
+        case .between, .notBetween:
+            let test: SQLFragment =
+                "(\(expression) >= \(bound(range.value)) AND \(expression) <= \(bound(range.extent ?? range.value)))"
+            return range.op == .between ? test : "NOT \(test)"
+        default:
+            return "\(expression) \(raw: Self.sqlOperator(range.op)) \(bound(range.value))"
+        }
+    }
+
+    func dateClause(_ expression: SQLFragment, _ range: DateRange) -> SQLFragment {
+        switch range.op {
+        case .between, .notBetween:
+            let test: SQLFragment =
+                "(\(expression) >= \(dialect.date(range.value)) AND \(expression) <= \(dialect.date(range.extent ?? range.value)))"
+            return range.op == .between ? test : "NOT \(test)"
+        default:
+            return "\(expression) \(raw: Self.sqlOperator(range.op)) \(dialect.date(range.value))"
+        }
+    }
+
+    static func sqlOperator(_ op: RangeOperator) -> String {
+        switch op {
+        case .lessThan: return "<"
+        case .lessOrEqual: return "<="
+        case .equal: return "="
+        case .notEqual: return "<>"
+        case .greaterThan: return ">"
+        case .greaterOrEqual, .between, .notBetween: return ">="
+        }
+    }
+}

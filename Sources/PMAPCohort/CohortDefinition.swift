@@ -1,0 +1,298 @@
+import Foundation
+import PMAPModel
+
+/// A cohort definition refused at parse or compile time, naming the JSON element at fault.
+public struct CohortDefinitionError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The element's JSON path, e.g. `PrimaryCriteria.CriteriaList[0].DrugEra.EraLength`.
+    public let path: String
+    /// What is wrong with it, e.g. `not supported yet`.
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// An OHDSI Circe cohort definition (the JSON ATLAS exports), limited to the elements PMAP
+/// compiles; ``parse(_:)`` refuses every other element by its JSON path.
+public struct CohortDefinition: Sendable {
+    /// The concept sets criteria refer to by id.
+    public var conceptSets: [ConceptSet]
+    /// The events that can start a cohort period.
+    public var primaryCriteria: PrimaryCriteria
+    /// Criteria every primary event must meet before the qualified limit (`AdditionalCriteria`).
+    public var additionalCriteria: CriteriaGroup?
+    /// Which qualifying events per person are kept (applied only with additional criteria).
+    public var qualifiedLimit: ResultLimit
+    /// Which events per person that pass all inclusion rules are kept.
+    public var expressionLimit: ResultLimit
+    /// The inclusion rules, in order (rule i is bit i of an inclusion mask).
+    public var inclusionRules: [InclusionRule]
+    /// How a cohort period ends.
+    public var endStrategy: EndStrategy
+    /// Events that end a cohort period early (on their start date).
+    public var censoringCriteria: [Criterion]
+    /// The calendar window periods are clamped to.
+    public var censorWindow: CensorWindow
+    /// Days between periods of a person that are still merged into one era.
+    public var collapseEraPad: Int
+
+    /// Parses Circe JSON, refusing what PMAP does not support with the element's JSON path.
+    public static func parse(_ json: Data) throws(CohortDefinitionError) -> CohortDefinition {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: json)
+        } catch {
+            throw CohortDefinitionError(path: "", message: "not valid JSON")
+        }
+        guard case .object = root else {
+            throw CohortDefinitionError(path: "", message: "expected a JSON object")
+        }
+        return try DefinitionParser.definition(root)
+    }
+
+    /// The CDM tables the definition reads (e.g. `["drug_era", "person", "observation_period"]`),
+    /// for the governance gate. Vocabulary tables (`concept`, `concept_ancestor`,
+    /// `concept_relationship`) are listed when concept-set expansion reads them.
+    public var tablesRead: Set<String> {
+        var tables: Set<String> = ["observation_period"]
+        func add(_ criterion: Criterion) {
+            tables.insert(criterion.domain.table)
+            if criterion.readsPerson { tables.insert("person") }
+        }
+        func add(_ group: CriteriaGroup) {
+            for correlated in group.criteria { add(correlated.criterion) }
+            if !group.demographics.isEmpty { tables.insert("person") }
+            for nested in group.groups { add(nested) }
+        }
+        primaryCriteria.criteria.forEach(add)
+        censoringCriteria.forEach(add)
+        if let additionalCriteria { add(additionalCriteria) }
+        for rule in inclusionRules { add(rule.group) }
+        let items = conceptSets.flatMap(\.items)
+        if items.contains(where: \.includeDescendants) { tables.formUnion(["concept", "concept_ancestor"]) }
+        if items.contains(where: \.includeMapped) { tables.insert("concept_relationship") }
+        return tables
+    }
+}
+
+/// A named set of concepts, expanded against the vocabulary when the cohort is generated.
+public struct ConceptSet: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var items: [ConceptSetItem]
+}
+
+/// One concept of a concept set and how it expands.
+public struct ConceptSetItem: Sendable, Equatable {
+    public var conceptID: Int64
+    /// Removes the concept (and its expansion) from the set instead of adding it.
+    public var isExcluded: Bool
+    /// Adds the concept's valid descendants (concept_ancestor).
+    public var includeDescendants: Bool
+    /// Adds the source concepts that map ('Maps to') to the concept (and descendants).
+    public var includeMapped: Bool
+}
+
+/// Which events per person a step keeps.
+public enum ResultLimit: String, Sendable, Equatable {
+    case first = "First"
+    case last = "Last"
+    case all = "All"
+}
+
+/// The primary (index) events.
+public struct PrimaryCriteria: Sendable {
+    public var criteria: [Criterion]
+    /// Days of observation required before the event (`ObservationWindow.PriorDays`).
+    public var priorDays: Int
+    /// Days of observation required after the event (`ObservationWindow.PostDays`).
+    public var postDays: Int
+    /// `PrimaryCriteriaLimit`.
+    public var limit: ResultLimit
+}
+
+/// The CDM domain a criterion reads.
+public enum CriterionDomain: String, Sendable, CaseIterable {
+    case drugEra = "DrugEra"
+    case conditionOccurrence = "ConditionOccurrence"
+    case drugExposure = "DrugExposure"
+    case conditionEra = "ConditionEra"
+    case procedureOccurrence = "ProcedureOccurrence"
+    case measurement = "Measurement"
+    case observation = "Observation"
+    case visitOccurrence = "VisitOccurrence"
+    case death = "Death"
+    case observationPeriod = "ObservationPeriod"
+
+    /// The CDM table.
+    public var table: String {
+        switch self {
+        case .drugEra: return "drug_era"
+        case .conditionOccurrence: return "condition_occurrence"
+        case .drugExposure: return "drug_exposure"
+        case .conditionEra: return "condition_era"
+        case .procedureOccurrence: return "procedure_occurrence"
+        case .measurement: return "measurement"
+        case .observation: return "observation"
+        case .visitOccurrence: return "visit_occurrence"
+        case .death: return "death"
+        case .observationPeriod: return "observation_period"
+        }
+    }
+
+    var isEra: Bool { self == .drugEra || self == .conditionEra }
+}
+
+/// A domain criterion: the rows of one CDM table, filtered by its attributes.
+public struct Criterion: Sendable {
+    public var domain: CriterionDomain
+    /// Only rows whose concept is in this concept set (nil: any concept).
+    public var codesetID: Int64?
+    /// Only the person's first row of the criterion (by start date, among rows of the codeset).
+    public var first: Bool = false
+    /// `OccurrenceStartDate`, `EraStartDate` or `PeriodStartDate`.
+    public var startDate: DateRange?
+    /// `OccurrenceEndDate`, `EraEndDate` or `PeriodEndDate`.
+    public var endDate: DateRange?
+    /// `Age` or `AgeAtStart`: year of the start date minus year of birth.
+    public var ageAtStart: NumericRange?
+    /// `AgeAtEnd`: year of the end date minus year of birth.
+    public var ageAtEnd: NumericRange?
+    /// `Gender`: the person's gender concept is one of these.
+    public var genderConceptIDs: [Int64] = []
+    /// `EraLength`, `VisitLength` or `PeriodLength`: days from start to end.
+    public var length: NumericRange?
+    /// `OccurrenceCount` of an era.
+    public var occurrenceCount: NumericRange?
+    /// `ValueAsNumber` of a measurement or observation.
+    public var valueAsNumber: NumericRange?
+    /// `Unit` concepts of a measurement or observation.
+    public var unitConceptIDs: [Int64] = []
+    /// `RangeLow` and `RangeHigh` of a measurement.
+    public var rangeLow: NumericRange?
+    public var rangeHigh: NumericRange?
+
+    var readsPerson: Bool { ageAtStart != nil || ageAtEnd != nil || !genderConceptIDs.isEmpty }
+}
+
+/// A comparison operator of a numeric or date range.
+public enum RangeOperator: String, Sendable {
+    case lessThan = "lt"
+    case lessOrEqual = "lte"
+    case equal = "eq"
+    case notEqual = "!eq"
+    case greaterThan = "gt"
+    case greaterOrEqual = "gte"
+    case between = "bt"
+    case notBetween = "!bt"
+}
+
+/// `{Value, Op, Extent}` on numbers.
+public struct NumericRange: Sendable, Equatable {
+    public var op: RangeOperator
+    public var value: Double
+    /// The upper bound of `bt` and `!bt`.
+    public var extent: Double?
+}
+
+/// `{Value, Op, Extent}` on ISO dates (`YYYY-MM-DD`).
+public struct DateRange: Sendable, Equatable {
+    public var op: RangeOperator
+    public var value: String
+    public var extent: String?
+}
+
+/// A criteria group: `ALL`, `ANY`, `AT_LEAST` or `AT_MOST` of its members must hold.
+public struct CriteriaGroup: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case all
+        case any
+        case atLeast(Int)
+        case atMost(Int)
+    }
+
+    public var kind: Kind
+    public var criteria: [CorrelatedCriterion]
+    public var demographics: [DemographicCriterion]
+    public var groups: [CriteriaGroup]
+
+    var isEmpty: Bool { criteria.isEmpty && demographics.isEmpty && groups.isEmpty }
+    var memberCount: Int { criteria.count + demographics.count + groups.count }
+}
+
+/// A named inclusion rule.
+public struct InclusionRule: Sendable {
+    public var name: String
+    public var group: CriteriaGroup
+}
+
+/// A criterion counted in a window around the index event.
+public struct CorrelatedCriterion: Sendable {
+    public var criterion: Criterion
+    public var startWindow: Window
+    public var endWindow: Window?
+    /// Counts events outside the index event's observation period too.
+    public var ignoreObservationPeriod: Bool
+    public var occurrence: Occurrence
+}
+
+/// A window relative to the index event's start (or end) date.
+public struct Window: Sendable, Equatable {
+    /// `{Days, Coeff}`: `Days * Coeff` days from the index date; nil days = unbounded (within
+    /// the observation period unless it is ignored).
+    public struct Endpoint: Sendable, Equatable {
+        public var days: Int?
+        public var coeff: Int
+    }
+
+    public var start: Endpoint
+    public var end: Endpoint
+    public var useIndexEnd: Bool
+    /// Compare the event's end date (nil: the start window uses the start, the end window the end).
+    public var useEventEnd: Bool?
+}
+
+/// How many matching events a correlated criterion needs.
+public struct Occurrence: Sendable, Equatable {
+    public enum Kind: Int, Sendable {
+        case exactly = 0
+        case atMost = 1
+        case atLeast = 2
+    }
+
+    public var kind: Kind
+    public var count: Int
+    /// Counts distinct concepts instead of events.
+    public var isDistinct: Bool
+}
+
+/// A condition on the person and index event itself.
+public struct DemographicCriterion: Sendable {
+    public var age: NumericRange?
+    public var genderConceptIDs: [Int64]
+    public var startDate: DateRange?
+    public var endDate: DateRange?
+}
+
+/// How cohort periods end (before censoring).
+public enum EndStrategy: Sendable, Equatable {
+    public enum DateField: String, Sendable {
+        case startDate = "StartDate"
+        case endDate = "EndDate"
+    }
+
+    /// The end of the observation period holding the index event.
+    case observationPeriodEnd
+    /// `Offset` days after the index event's start or end, capped at the observation period end.
+    case dateOffset(DateField, Int)
+}
+
+/// Clamps cohort periods to a calendar window (either bound optional).
+public struct CensorWindow: Sendable, Equatable {
+    public var startDate: String?
+    public var endDate: String?
+}

@@ -1,0 +1,210 @@
+-- statements
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_codesets (codeset_id BIGINT NOT NULL, concept_id BIGINT NOT NULL);
+-- arguments: []
+
+INSERT INTO pmap_cohort_7_golden_codesets (codeset_id, concept_id)
+WITH items (codeset_id, concept_id, excluded, descendants, mapped) AS (
+  VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)
+),
+expanded (codeset_id, concept_id, excluded, mapped) AS (
+  SELECT codeset_id, concept_id, excluded, mapped FROM items
+  UNION
+  SELECT i.codeset_id, ca.descendant_concept_id, i.excluded, i.mapped
+  FROM items i
+  JOIN concept_ancestor ca ON ca.ancestor_concept_id = i.concept_id
+  JOIN concept c ON c.concept_id = ca.descendant_concept_id
+    AND (c.invalid_reason IS NULL OR c.invalid_reason = '')
+  WHERE i.descendants = 1
+),
+with_mapped (codeset_id, concept_id, excluded) AS (
+  SELECT codeset_id, concept_id, excluded FROM expanded
+)
+SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 0
+EXCEPT
+SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 1;
+-- arguments: [0, 1118084, 0, 1, 0, 1, 192671, 0, 0, 0]
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_primary_events AS
+SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date, P.op_start_date, P.op_end_date
+FROM (
+  SELECT E.person_id, E.start_date, E.end_date,
+    row_number() OVER (PARTITION BY E.person_id ORDER BY E.start_date ASC, E.event_id) AS ordinal,
+    OP.observation_period_start_date AS op_start_date, OP.observation_period_end_date AS op_end_date
+  FROM (
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
+FROM (
+  SELECT de.person_id, de.drug_era_id AS event_id, de.drug_concept_id AS concept_id,
+    de.drug_era_start_date AS start_date, de.drug_era_end_date AS end_date, de.drug_exposure_count AS occurrence_count,
+    row_number() OVER (PARTITION BY de.person_id ORDER BY de.drug_era_start_date, de.drug_era_id) AS ordinal
+  FROM drug_era de
+  WHERE de.drug_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
+) C
+WHERE C.ordinal = 1
+  ) E
+  JOIN observation_period OP ON OP.person_id = E.person_id
+    AND E.start_date >= OP.observation_period_start_date AND E.start_date <= OP.observation_period_end_date
+  WHERE date(julianday(OP.observation_period_start_date) + ?) <= E.start_date
+    AND date(julianday(E.start_date) + ?) <= OP.observation_period_end_date
+    AND NOT EXISTS (
+    SELECT 1 FROM pmap_consent OC WHERE OC.person_id = E.person_id AND OC.research_opt_out = 1
+  )
+) P
+WHERE P.ordinal = 1;
+-- arguments: [0, 365, 0]
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_qualified_events AS
+SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
+FROM (
+  SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
+    row_number() OVER (PARTITION BY pe.person_id ORDER BY pe.start_date ASC, pe.event_id) AS ordinal
+  FROM pmap_cohort_7_golden_primary_events pe
+) QE;
+-- arguments: []
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_inclusion_events (
+  inclusion_rule_id BIGINT NOT NULL, person_id BIGINT NOT NULL, event_id BIGINT NOT NULL
+);
+-- arguments: []
+
+INSERT INTO pmap_cohort_7_golden_inclusion_events (inclusion_rule_id, person_id, event_id)
+SELECT 0, R.person_id, R.event_id
+FROM (
+SELECT E.person_id, E.event_id
+FROM pmap_cohort_7_golden_qualified_events E
+LEFT JOIN (
+SELECT 0 AS member, G.person_id, G.event_id FROM (
+SELECT Y.person_id, Y.event_id
+FROM pmap_cohort_7_golden_qualified_events Y
+LEFT JOIN (
+  SELECT X.person_id, X.event_id, A.concept_id
+  FROM pmap_cohort_7_golden_qualified_events X
+  JOIN (
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
+FROM (
+  SELECT co.person_id, co.condition_occurrence_id AS event_id, co.condition_concept_id AS concept_id,
+    co.condition_start_date AS start_date, COALESCE(co.condition_end_date, date(julianday(co.condition_start_date) + ?)) AS end_date
+  FROM condition_occurrence co
+  WHERE co.condition_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
+) C
+  ) A ON A.person_id = X.person_id
+    AND A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date
+    AND A.start_date >= date(julianday(X.start_date) + ?)
+    AND A.start_date <= date(julianday(X.start_date) + ?)
+) cc ON cc.person_id = Y.person_id AND cc.event_id = Y.event_id
+GROUP BY Y.person_id, Y.event_id
+HAVING COUNT(cc.event_id) = ?
+) G
+UNION ALL
+SELECT 1 AS member, G.person_id, G.event_id FROM (
+SELECT E.person_id, E.event_id
+FROM pmap_cohort_7_golden_qualified_events E
+JOIN person P ON P.person_id = E.person_id
+WHERE CAST(strftime('%Y', E.start_date) AS INTEGER) - P.year_of_birth > ?
+) G
+) CQ ON CQ.person_id = E.person_id AND CQ.event_id = E.event_id
+GROUP BY E.person_id, E.event_id
+HAVING COUNT(CQ.member) = 2
+) R;
+-- arguments: [1, 1, -30, 0, 0, 40]
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_included_events AS
+SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
+FROM (
+  SELECT MG.event_id, MG.person_id, MG.start_date, MG.end_date, MG.op_start_date, MG.op_end_date,
+    row_number() OVER (PARTITION BY MG.person_id ORDER BY MG.start_date ASC, MG.event_id) AS ordinal
+  FROM (
+    SELECT Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date,
+      COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
+    FROM pmap_cohort_7_golden_qualified_events Q
+    LEFT JOIN pmap_cohort_7_golden_inclusion_events I ON I.person_id = Q.person_id AND I.event_id = Q.event_id
+    GROUP BY Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date
+  ) MG
+  WHERE MG.rules_met = 1
+) R;
+-- arguments: []
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_cohort_rows AS
+SELECT F.person_id, F.start_date, F.end_date
+FROM (
+  SELECT I.event_id, I.person_id, I.start_date, CE.end_date,
+    row_number() OVER (PARTITION BY I.person_id, I.event_id ORDER BY CE.end_date) AS ordinal
+  FROM pmap_cohort_7_golden_included_events I
+  JOIN (
+SELECT event_id, person_id,
+  CASE WHEN date(julianday(start_date) + ?) > op_end_date THEN op_end_date
+    ELSE date(julianday(start_date) + ?) END AS end_date
+FROM pmap_cohort_7_golden_included_events
+  ) CE ON CE.event_id = I.event_id AND CE.person_id = I.person_id AND CE.end_date >= I.start_date
+) F
+WHERE F.ordinal = 1;
+-- arguments: [30, 30]
+
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_final_cohort AS
+SELECT N.person_id, MIN(N.start_date) AS start_date, date(julianday(MAX(N.end_date)) + ?) AS end_date
+FROM (
+  SELECT M.person_id, M.start_date, M.end_date,
+    SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+  FROM (
+    SELECT D.person_id, D.start_date, D.end_date,
+      CASE WHEN D.start_date <= MAX(D.end_date) OVER (
+          PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        THEN 0 ELSE 1 END AS opens
+    FROM (
+      SELECT person_id, start_date, date(julianday(end_date) + ?) AS end_date FROM pmap_cohort_7_golden_cohort_rows
+    ) D
+  ) M
+) N
+GROUP BY N.person_id, N.era;
+-- arguments: [-7, 7]
+
+DELETE FROM cohort WHERE cohort_definition_id = ?;
+-- arguments: [7]
+
+INSERT INTO cohort (cohort_definition_id, subject_id, cohort_start_date, cohort_end_date)
+SELECT ?, F.person_id, CASE WHEN F.start_date > ? THEN F.start_date ELSE ? END, F.end_date
+FROM pmap_cohort_7_golden_final_cohort F
+WHERE CASE WHEN F.start_date > ? THEN F.start_date ELSE ? END <= F.end_date;
+-- arguments: [7, '2000-01-01', '2000-01-01', '2000-01-01', '2000-01-01']
+
+-- inclusion mask query
+SELECT B.mask, COUNT(*) AS persons
+FROM (
+  SELECT M.person_id, M.mask,
+    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
+  FROM (
+    SELECT Q.person_id, Q.event_id, Q.start_date, COALESCE(SUM(DISTINCT (CAST(1 AS BIGINT) << I.inclusion_rule_id)), 0) AS mask,
+      COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
+    FROM pmap_cohort_7_golden_qualified_events Q
+    LEFT JOIN pmap_cohort_7_golden_inclusion_events I ON I.person_id = Q.person_id AND I.event_id = Q.event_id
+    GROUP BY Q.person_id, Q.event_id, Q.start_date
+  ) M
+) B
+WHERE B.best_rank = 1
+GROUP BY B.mask
+ORDER BY B.mask;
+-- arguments: []
+
+-- cleanup
+DROP TABLE IF EXISTS pmap_cohort_7_golden_final_cohort;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_cohort_rows;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_included_events;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_inclusion_events;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_qualified_events;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_primary_events;
+-- arguments: []
+
+DROP TABLE IF EXISTS pmap_cohort_7_golden_codesets;
+-- arguments: []
