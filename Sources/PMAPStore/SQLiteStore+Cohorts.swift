@@ -44,11 +44,14 @@ extension SQLiteStore {
         _ = authorization  // the type is the permission: only the gate makes one
         return try await writeTransaction { db in
             for statement in compiled.statements {
-                try db.execute(sql: statement.sql, arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
+                try db.execute(
+                    sql: statement.sql,
+                    arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
             }
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT count(*) AS entries, count(DISTINCT subject_id) AS subjects FROM cohort WHERE cohort_definition_id = ?",
+                sql:
+                    "SELECT count(*) AS entries, count(DISTINCT subject_id) AS subjects FROM cohort WHERE cohort_definition_id = ?",
                 arguments: [definitionID])
             var masks: [Int: Int] = [:]
             for mask in try Row.fetchAll(
@@ -58,7 +61,9 @@ extension SQLiteStore {
                 masks[mask[0] as Int, default: 0] += mask[1] as Int
             }
             for statement in compiled.cleanup {
-                try db.execute(sql: statement.sql, arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
+                try db.execute(
+                    sql: statement.sql,
+                    arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
             }
             return CohortRun(entries: row?["entries"] ?? 0, subjects: row?["subjects"] ?? 0, masks: masks)
         }
@@ -83,10 +88,13 @@ extension SQLiteStore {
 }
 
 extension SQLiteWriter {
-    func saveCohortDefinition(projectID: Int64, name: String, json: String, hash: String, createdBy: Int64) throws
+    func saveCohortDefinition(projectID: Int64, name: String, json: String, hash: String, createdBy: Int64)
+        throws
         -> Int64
     {
-        let next = (try Int64.fetchOne(db, sql: "SELECT max(cohort_definition_id) FROM pmap_cohort_definition") ?? 0) + 1
+        let next =
+            (try Int64.fetchOne(db, sql: "SELECT max(cohort_definition_id) FROM pmap_cohort_definition") ?? 0)
+            + 1
         try db.execute(
             sql: """
                 INSERT INTO pmap_cohort_definition (cohort_definition_id, project_id, name, definition_json, definition_hash, created_by, created_at)
@@ -102,13 +110,16 @@ extension SQLiteWriter {
     }
 
     func cohortDefinition(id: Int64) throws -> StoredCohortDefinition? {
-        try Row.fetchOne(db, sql: "SELECT * FROM pmap_cohort_definition WHERE cohort_definition_id = ?", arguments: [id])
-            .map(Self.storedDefinition)
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM pmap_cohort_definition WHERE cohort_definition_id = ?", arguments: [id]
+        )
+        .map(Self.storedDefinition)
     }
 
     func cohortDefinitions(project: Int64) throws -> [StoredCohortDefinition] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM pmap_cohort_definition WHERE project_id = ? ORDER BY cohort_definition_id",
+            db,
+            sql: "SELECT * FROM pmap_cohort_definition WHERE project_id = ? ORDER BY cohort_definition_id",
             arguments: [project]
         ).map(Self.storedDefinition)
     }
@@ -121,7 +132,8 @@ extension SQLiteWriter {
     }
 
     func saveCohortGeneration(
-        definitionID: Int64, run: CohortRun, attritionJSON: String, definitionHash: String, pmapVersion: String,
+        definitionID: Int64, run: CohortRun, attritionJSON: String, definitionHash: String,
+        pmapVersion: String,
         generatedBy: Int64
     ) throws -> CohortGeneration {
         let vocabulary = try String.fetchOne(db, sql: "SELECT vocabulary_version FROM cdm_source LIMIT 1")
@@ -134,7 +146,8 @@ extension SQLiteWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))
                 """,
             arguments: [
-                definitionID, run.subjects, run.entries, attritionJSON, definitionHash, vocabulary, load, pmapVersion,
+                definitionID, run.subjects, run.entries, attritionJSON, definitionHash, vocabulary, load,
+                pmapVersion,
                 generatedBy,
             ])
         return try latestGeneration(definitionID: definitionID)!
@@ -143,12 +156,14 @@ extension SQLiteWriter {
     func latestGeneration(definitionID: Int64) throws -> CohortGeneration? {
         try Row.fetchOne(
             db,
-            sql: "SELECT * FROM pmap_cohort_generation WHERE cohort_definition_id = ? ORDER BY generation_id DESC LIMIT 1",
+            sql:
+                "SELECT * FROM pmap_cohort_generation WHERE cohort_definition_id = ? ORDER BY generation_id DESC LIMIT 1",
             arguments: [definitionID]
         ).map {
             CohortGeneration(
                 id: $0["generation_id"], definitionID: $0["cohort_definition_id"], subjects: $0["subjects"],
-                entries: $0["entries"], attritionJSON: $0["attrition_json"], definitionHash: $0["definition_hash"],
+                entries: $0["entries"], attritionJSON: $0["attrition_json"],
+                definitionHash: $0["definition_hash"],
                 vocabularyVersion: $0["vocabulary_version"], lastDataLoadID: $0["last_data_load_id"],
                 pmapVersion: $0["pmap_version"], generatedAt: $0["generated_at"])
         }

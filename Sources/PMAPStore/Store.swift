@@ -53,6 +53,14 @@ public protocol Store: Sendable {
     /// Persons with `concept` or a descendant in `table`, excluding those who opted out of research.
     func countPersons(with concept: Int64, in table: ClinicalTable, authorization: Authorization) async throws
         -> Int
+    /// Runs a compiled cohort in one transaction: its rows replace the cohort's earlier ones.
+    func generateCohort(_ compiled: CompiledCohort, definitionID: Int64, authorization: Authorization)
+        async throws
+        -> CohortRun
+    /// Entries and subjects of a generated cohort, without persons who opted out since.
+    func cohortCounts(definitionID: Int64, authorization: Authorization) async throws -> (
+        entries: Int, subjects: Int
+    )
 }
 
 /// How much of the loaded data carries a standard concept.
@@ -217,14 +225,17 @@ public protocol StoreWriter {
     // MARK: Cohorts
 
     /// Saves a definition for a project (also in the CDM's cohort_definition); its id.
-    func saveCohortDefinition(projectID: Int64, name: String, json: String, hash: String, createdBy: Int64) throws
+    func saveCohortDefinition(projectID: Int64, name: String, json: String, hash: String, createdBy: Int64)
+        throws
         -> Int64
     func cohortDefinition(id: Int64) throws -> StoredCohortDefinition?
     func cohortDefinitions(project: Int64) throws -> [StoredCohortDefinition]
     /// Records a generation (with the vocabulary version and last data load it saw).
     func saveCohortGeneration(
-        definitionID: Int64, run: CohortRun, attritionJSON: String, definitionHash: String, pmapVersion: String,
-        generatedBy: Int64) throws -> CohortGeneration
+        definitionID: Int64, run: CohortRun, attritionJSON: String, definitionHash: String,
+        pmapVersion: String,
+        generatedBy: Int64
+    ) throws -> CohortGeneration
     func latestGeneration(definitionID: Int64) throws -> CohortGeneration?
 }
 

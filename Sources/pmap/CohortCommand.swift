@@ -16,7 +16,8 @@ enum CohortRendering {
 
     static func json(_ result: CohortResult) -> [String: Any] {
         [
-            "id": result.id, "name": result.name, "project": result.projectID, "entries": count(result.entries),
+            "id": result.id, "name": result.name, "project": result.projectID,
+            "entries": count(result.entries),
             "subjects": count(result.subjects),
             "attrition": result.attrition.map {
                 ["rule": $0.rule, "remaining": count($0.remaining), "own": count($0.own)] as [String: Any]
@@ -48,7 +49,8 @@ enum CohortRendering {
 
 struct CohortCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cohort", abstract: "Cohorts from OHDSI Circe definitions (ATLAS JSON), behind the gate.",
+        commandName: "cohort",
+        abstract: "Cohorts from OHDSI Circe definitions (ATLAS JSON), behind the gate.",
         subcommands: [Check.self, Create.self, Count.self, Show.self, List.self, SQL.self])
 
     static func read(_ path: String) throws -> Data {
@@ -66,8 +68,7 @@ struct CohortCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let platform = try Platform.open(storePath: options.storePath)
-                let check = try platform.checkCohortDefinition(try CohortCommand.read(definition))
+                let check = try Platform.checkCohortDefinition(try CohortCommand.read(definition))
                 if options.json {
                     try printJSON([
                         "valid": true, "inclusion_rules": check.inclusionRules, "tables": check.tablesRead,
@@ -83,7 +84,8 @@ struct CohortCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Save a definition for a project and generate it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Save a definition for a project and generate it.")
         @OptionGroup var governed: GovernedOptions
         @Argument(help: "The Circe JSON file.") var definition: String
         @Option(name: .long, help: "The project (id or name).") var project: String
@@ -93,8 +95,10 @@ struct CohortCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let (platform, context) = try await governed.open()
                 let result = try await platform.createCohort(
-                    context, project: try await platform.projectID(project), definition: try CohortCommand.read(definition),
-                    name: name ?? ((definition as NSString).lastPathComponent as NSString).deletingPathExtension)
+                    context, project: try await platform.projectID(project),
+                    definition: try CohortCommand.read(definition),
+                    name: name
+                        ?? ((definition as NSString).lastPathComponent as NSString).deletingPathExtension)
                 try governed.emit(CohortRendering.json(result), CohortRendering.text(result))
             }
         }
@@ -109,7 +113,8 @@ struct CohortCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let (platform, context) = try await governed.open()
-                let result = try await platform.cohort(context, project: try await platform.projectID(project), id: id)
+                let result = try await platform.cohort(
+                    context, project: try await platform.projectID(project), id: id)
                 try governed.emit(
                     [
                         "id": result.id, "entries": CohortRendering.count(result.entries),
@@ -120,7 +125,8 @@ struct CohortCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A cohort with its attrition and generation record.")
+        static let configuration = CommandConfiguration(
+            abstract: "A cohort with its attrition and generation record.")
         @OptionGroup var governed: GovernedOptions
         @Argument(help: "The cohort id.") var id: Int64
         @Option(name: .long, help: "The project (id or name).") var project: String
@@ -128,7 +134,8 @@ struct CohortCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let (platform, context) = try await governed.open()
-                let result = try await platform.cohort(context, project: try await platform.projectID(project), id: id)
+                let result = try await platform.cohort(
+                    context, project: try await platform.projectID(project), id: id)
                 try governed.emit(CohortRendering.json(result), CohortRendering.text(result))
             }
         }
@@ -142,14 +149,20 @@ struct CohortCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let (platform, context) = try await governed.open()
-                let cohorts = try await platform.cohorts(context, project: try await platform.projectID(project))
+                let cohorts = try await platform.cohorts(
+                    context, project: try await platform.projectID(project))
                 try governed.emit(
                     [
                         "cohorts": cohorts.map {
-                            ["id": $0.id, "name": $0.name, "created_by": $0.createdBy, "created_at": $0.createdAt]
+                            [
+                                "id": $0.id, "name": $0.name, "created_by": $0.createdBy,
+                                "created_at": $0.createdAt,
+                            ]
                                 as [String: Any]
                         }
-                    ], cohorts.isEmpty ? "No cohorts." : cohorts.map { "\($0.id)  \($0.name)" }.joined(separator: "\n"))
+                    ],
+                    cohorts.isEmpty
+                        ? "No cohorts." : cohorts.map { "\($0.id)  \($0.name)" }.joined(separator: "\n"))
             }
         }
     }
@@ -162,8 +175,7 @@ struct CohortCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let platform = try Platform.open(storePath: options.storePath)
-                let statements = try platform.cohortSQL(try CohortCommand.read(definition), dialect: dialect)
+                let statements = try Platform.cohortSQL(try CohortCommand.read(definition), dialect: dialect)
                 if options.json {
                     try printJSON(["dialect": dialect.rawValue, "statements": statements])
                 } else {

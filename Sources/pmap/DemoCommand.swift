@@ -13,7 +13,7 @@ struct DemoCommand: AsyncParsableCommand {
             Governance, cohorts and analyses join it as they are built (see README: "Not built yet").
             """)
 
-    static let demoPatients = 200
+    static let demoPatients = 500
     /// SNOMED 399068003 "Malignant tumor of prostate" (OMOP 4163261), descendants included.
     static let prostateCancerConcept: Int64 = 4_163_261
     /// The exports the demo loads: one person per patient across all of them.
@@ -61,6 +61,13 @@ struct DemoCommand: AsyncParsableCommand {
                 token: governance.tokens["pc-researcher"]!, vault: vault)
             let count = try await platform.countPatients(
                 researcher, project: governance.projectID, concept: Self.prostateCancerConcept)
+            // ... and defines a first cohort (written beside the store as a Circe JSON file).
+            let cohortPath = ((storePath as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent(DemoCohort.fileName)
+            try DemoCohort.definition.write(toFile: cohortPath, atomically: true, encoding: .utf8)
+            let cohort = try await platform.createCohort(
+                researcher, project: governance.projectID, definition: Data(DemoCohort.definition.utf8),
+                name: "Prostate cancer after PSA > 4")
             let admin = try await platform.context(token: governance.tokens["admin"]!, vault: vault)
             let verification = try await platform.verifyAudit(admin, expectedHead: nil)
             if json {
@@ -82,6 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
                     patients["display"] = count.count.display
                 }
                 object["count"] = ["concept": count.conceptID, "patients": patients]
+                object["cohort"] = CohortRendering.json(cohort)
                 try printJSON(object)
                 return
             }
@@ -119,6 +127,10 @@ struct DemoCommand: AsyncParsableCommand {
             print(
                 "\(count.count.display) patients with \(count.conceptName) (consented only; counts of 1-10 are shown as <11)"
             )
+            print(
+                "\n== 9. A cohort: `pmap cohort create \(cohortPath) --project \(governance.projectID)` (OHDSI Circe JSON) =="
+            )
+            print(CohortRendering.text(cohort))
             switch verification {
             case .intact(let entries, _): print("Audit chain intact: \(entries) entries (`pmap audit log`).")
             case .broken(let sequence, let problem): print("Audit chain BROKEN at \(sequence): \(problem)")
@@ -134,7 +146,8 @@ struct DemoCommand: AsyncParsableCommand {
                      swift run pmap quarantine list --store \(storePath)
                      swift run pmap merge list --store \(storePath)
                      swift run pmap audit log --store \(storePath)
-                Not built yet: cohorts, analytics, the web pages.
+                     PMAP_TOKEN=<pc-researcher> swift run pmap cohort show 1 --project 1 --store \(storePath)
+                Not built yet: analytics (survival, regression, subgroups), the web pages.
                 See README.md.
                 """)
         }

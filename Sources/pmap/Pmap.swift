@@ -1,4 +1,5 @@
 import ArgumentParser
+import PMAPPlatform
 
 /// The `pmap` command: PMAP's command-line face over the use-case layer.
 @main

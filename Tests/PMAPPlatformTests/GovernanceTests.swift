@@ -18,7 +18,8 @@ struct GovernanceTests {
         let project: Int64
 
         init(on existing: IngestFixture? = nil) async throws {
-            let fixture = try await existing ?? IngestFixture()
+            let fixture: IngestFixture
+            if let existing { fixture = existing } else { fixture = try await IngestFixture() }
             let platform = fixture.platform
             func user(_ name: String, _ role: Role) async throws -> AccessContext {
                 let created = try await platform.addUser(fixture.admin, name: name, role: role)

@@ -51,7 +51,8 @@ struct OMOPCSVIngestTests {
         let world = try await GovernanceTests.World(on: fixture)
         let platform = fixture.platform
         _ = try await platform.submitRequest(
-            world.researcher, project: world.project, domains: [.drugs], level: .aggregate, leavesPlatform: false,
+            world.researcher, project: world.project, domains: [.drugs], level: .aggregate,
+            leavesPlatform: false,
             cohortID: nil, until: Day.today + 30)
         let expected = [
             "celecoxib": 1800, "celecoxibAge40": 569, "celecoxibAge40Male": 266, "celecoxibCensored": 1750,
@@ -70,7 +71,8 @@ struct OMOPCSVIngestTests {
         // Outside the project, or without a drugs grant, no cohort.
         let json = try Data(contentsOf: try SharedData.file("eunomia-gibleed/cohorts/celecoxib.json"))
         await #expect(throws: PMAPError.self) {
-            _ = try await platform.createCohort(world.outsider, project: world.project, definition: json, name: "x")
+            _ = try await platform.createCohort(
+                world.outsider, project: world.project, definition: json, name: "x")
         }
     }
 

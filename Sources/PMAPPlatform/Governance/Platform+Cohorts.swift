@@ -5,8 +5,8 @@ import PMAPGovernance
 import PMAPStore
 
 @_exported import enum PMAPCohort.SQLDialect
-@_exported import struct PMAPStore.StoredCohortDefinition
 @_exported import struct PMAPStore.CohortGeneration
+@_exported import struct PMAPStore.StoredCohortDefinition
 
 /// One inclusion rule's line of an attrition report (counts through suppression).
 public struct AttritionStep: Sendable {
@@ -39,7 +39,8 @@ extension Platform {
     /// The governed domain of each CDM table a definition may read (demographic tables need none).
     static let domainOfTable: [String: DataDomain] = [
         "condition_occurrence": .conditions, "condition_era": .conditions, "drug_exposure": .drugs,
-        "drug_era": .drugs, "dose_era": .drugs, "procedure_occurrence": .procedures, "measurement": .measurements,
+        "drug_era": .drugs, "dose_era": .drugs, "procedure_occurrence": .procedures,
+        "measurement": .measurements,
         "observation": .observations, "device_exposure": .device,
     ]
 
@@ -52,7 +53,7 @@ extension Platform {
     }
 
     /// Parses and checks a Circe definition; reads no data and needs no project.
-    public func checkCohortDefinition(_ json: Data) throws -> CohortCheck {
+    public static func checkCohortDefinition(_ json: Data) throws -> CohortCheck {
         let definition = try Self.parseDefinition(json)
         let compiled = try compile(definition, id: 0, dialect: .sqlite)
         let tables = definition.tablesRead.sorted()
@@ -62,12 +63,14 @@ extension Platform {
     }
 
     /// The SQL a definition compiles to, for review or another database.
-    public func cohortSQL(_ json: Data, dialect: SQLDialect) throws -> [String] {
+    public static func cohortSQL(_ json: Data, dialect: SQLDialect) throws -> [String] {
         let compiled = try compile(try Self.parseDefinition(json), id: 0, dialect: dialect)
         return (compiled.statements + [compiled.inclusionMaskQuery] + compiled.cleanup).map(\.sql)
     }
 
-    func compile(_ definition: CohortDefinition, id: Int64, dialect: SQLDialect) throws -> CompiledCohort {
+    static func compile(_ definition: CohortDefinition, id: Int64, dialect: SQLDialect) throws
+        -> CompiledCohort
+    {
         do {
             return try CohortCompiler.compile(definition, cohortDefinitionID: id, dialect: dialect)
         } catch {
@@ -82,14 +85,17 @@ extension Platform {
         let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
             (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
         }
-        guard state != nil else { throw PMAPError(.notFound, "there is no project \(project); see pmap project list") }
+        guard state != nil else {
+            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
+        }
         switch Gate.authorize(
             context.actor, domains: domains, level: .aggregate, cohortID: nil, project: state, grants: grants,
             today: context.today)
         {
         case .failure(let denied):
             try await audit(
-                context, chain: context.chain, project: project, action: action, target: target, allowed: false,
+                context, chain: context.chain, project: project, action: action, target: target,
+                allowed: false,
                 reason: denied.reason)
             throw PMAPError(.permissionDenied, denied.reason)
         case .success(let authorization):
@@ -120,10 +126,11 @@ extension Platform {
     }
 
     private func generate(
-        _ context: AccessContext, definition: CohortDefinition, id: Int64, name: String, project: Int64, hash: String,
+        _ context: AccessContext, definition: CohortDefinition, id: Int64, name: String, project: Int64,
+        hash: String,
         authorization: Authorization, threshold: Int
     ) async throws -> CohortResult {
-        let compiled = try compile(definition, id: id, dialect: .sqlite)
+        let compiled = try Self.compile(definition, id: id, dialect: .sqlite)
         let run = try await store.generateCohort(compiled, definitionID: id, authorization: authorization)
         let rules = compiled.inclusionRuleNames
         var steps: [(String, Int, Int)] = []
@@ -133,9 +140,11 @@ extension Platform {
             let own = run.masks.filter { $0.key & (1 << index) != 0 }.values.reduce(0, +)
             steps.append((rule, remaining, own))
         }
+        let stepObjects: [[String: Any]] = steps.map { step in
+            ["rule": step.0, "remaining": step.1, "own": step.2]
+        }
         let attritionJSON = String(
-            decoding: try JSONSerialization.data(
-                withJSONObject: steps.map { ["rule": $0.0, "remaining": $0.1, "own": $0.2] }, options: [.sortedKeys]),
+            decoding: try JSONSerialization.data(withJSONObject: stepObjects, options: [.sortedKeys]),
             as: UTF8.self)
         let generation = try await store.write { writer in
             try writer.saveCohortGeneration(
@@ -144,9 +153,11 @@ extension Platform {
         }
         try await audit(
             context, chain: context.chain, project: project, action: "cohort.create", target: "cohort \(id)",
-            rows: run.entries, allowed: true, reason: "grant \(authorization.grantID) covers the domains the definition reads")
+            rows: run.entries, allowed: true,
+            reason: "grant \(authorization.grantID) covers the domains the definition reads")
         return CohortResult(
-            id: id, name: name, projectID: project, entries: DisclosureControl.count(run.entries, threshold: threshold),
+            id: id, name: name, projectID: project,
+            entries: DisclosureControl.count(run.entries, threshold: threshold),
             subjects: DisclosureControl.count(run.subjects, threshold: threshold),
             attrition: steps.map {
                 AttritionStep(
@@ -171,23 +182,27 @@ extension Platform {
         }
         let counts = try await store.cohortCounts(definitionID: id, authorization: authorization)
         try await audit(
-            context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)", rows: 1,
+            context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)",
+            rows: 1,
             allowed: true, reason: "grant \(authorization.grantID)")
         let steps =
-            (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]]) ?? []
+            (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]])
+            ?? []
         return CohortResult(
             id: id, name: stored.name, projectID: project, entries: DisclosureControl.count(counts.entries),
             subjects: DisclosureControl.count(counts.subjects),
             attrition: steps.map {
                 AttritionStep(
-                    rule: $0["rule"] as? String ?? "", remaining: DisclosureControl.count($0["remaining"] as? Int ?? 0),
+                    rule: $0["rule"] as? String ?? "",
+                    remaining: DisclosureControl.count($0["remaining"] as? Int ?? 0),
                     own: DisclosureControl.count($0["own"] as? Int ?? 0))
             }, generation: generation)
     }
 
     /// A project's cohort definitions (members of the project with a grant).
     public func cohorts(_ context: AccessContext, project: Int64) async throws -> [StoredCohortDefinition] {
-        _ = try await authorizeCohort(context, project: project, domains: [], action: "cohort.list", target: "cohorts")
+        _ = try await authorizeCohort(
+            context, project: project, domains: [], action: "cohort.list", target: "cohorts")
         return try await store.write { try $0.cohortDefinitions(project: project) }
     }
 }
