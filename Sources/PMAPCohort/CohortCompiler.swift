@@ -258,6 +258,10 @@ private struct Compiler {
         switch definition.endStrategy {
         case .observationPeriodEnd:
             ends.append("SELECT event_id, person_id, op_end_date AS end_date FROM \(raw: includedEvents)")
+        case .customEra(let era):
+            // As in Circe, the observation period end stays a candidate: it caps the era's end.
+            ends.append("SELECT event_id, person_id, op_end_date AS end_date FROM \(raw: includedEvents)")
+            ends.append(customEraEnds(era))
         case .dateOffset(let field, let offset):
             let column: SQLFragment = field == .startDate ? "start_date" : "end_date"
             ends.append(
@@ -294,28 +298,77 @@ private struct Compiler {
             """
     }
 
-    /// Merges a person's periods that overlap or lie within `EraPad` days: each row's end is
-    /// padded, a row opens a new era unless an earlier row's padded end reaches its start.
+    /// Merges a person's periods that overlap or lie within `EraPad` days.
     func finalCohortStatement() -> SQLFragment {
         let pad = definition.collapseEraPad
+        let padded: SQLFragment = """
+            SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date FROM \(raw: cohortRows)
+            """
         return """
             CREATE TEMPORARY TABLE \(raw: finalCohort) AS
-            SELECT N.person_id, MIN(N.start_date) AS start_date, \(dialect.addDays("MAX(N.end_date)", -pad)) AS end_date
+            SELECT V.person_id, V.start_date, \(dialect.addDays("V.end_date", -pad)) AS end_date
             FROM (
-              SELECT M.person_id, M.start_date, M.end_date,
-                SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+            \(merged(padded))
+            ) V
+            """
+    }
+
+    /// Merges the intervals (person_id, start_date, end_date) of `rows` that overlap or touch
+    /// (start on or before an earlier end): a row opens a new interval unless an earlier row of
+    /// the person (in start order) reaches its start; the running count of openings numbers them.
+    func merged(_ rows: SQLFragment) -> SQLFragment {
+        """
+        SELECT N.person_id, MIN(N.start_date) AS start_date, MAX(N.end_date) AS end_date
+        FROM (
+          SELECT M.person_id, M.start_date, M.end_date,
+            SUM(M.opens) OVER (
+              PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+          FROM (
+            SELECT D.person_id, D.start_date, D.end_date,
+              CASE WHEN D.start_date <= MAX(D.end_date) OVER (
+                  PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                THEN 0 ELSE 1 END AS opens
+            FROM (
+              \(rows)
+            ) D
+          ) M
+        ) N
+        GROUP BY N.person_id, N.era
+        """
+    }
+
+    /// Ends from a custom drug era: the person's exposures to the drug concept set (by standard
+    /// or source concept) are merged when within `GapDays` (after extending each by `GapDays` +
+    /// `Offset`); an event inside such an era ends at the era's end (last exposure end + `Offset`).
+    func customEraEnds(_ era: EndStrategy.CustomEra) -> SQLFragment {
+        let start: SQLFragment = "de.drug_exposure_start_date"
+        let exposureEnd: SQLFragment
+        if let days = era.daysSupplyOverride {
+            exposureEnd = dialect.addDays(start, days)
+        } else {
+            exposureEnd = """
+                COALESCE(de.drug_exposure_end_date, \(dialect.addDays(start, column: "de.days_supply")), \
+                \(dialect.addDays(start, 1)))
+                """
+        }
+        let inSet: SQLFragment =
+            "SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(era.drugCodesetID))"
+        let exposures: SQLFragment = """
+            SELECT de.person_id, \(start) AS start_date, \(dialect.addDays(exposureEnd, era.gapDays + era.offset)) AS end_date
+                  FROM drug_exposure de
+                  WHERE de.person_id IN (SELECT person_id FROM \(raw: includedEvents))
+                    AND (de.drug_concept_id IN (\(inSet)) OR de.drug_source_concept_id IN (\(inSet)))
+            """
+        return """
+            SELECT I.event_id, I.person_id, ERA.end_date
+            FROM \(raw: includedEvents) I
+            JOIN (
+              SELECT G.person_id, G.start_date, \(dialect.addDays("G.end_date", -era.gapDays)) AS end_date
               FROM (
-                SELECT D.person_id, D.start_date, D.end_date,
-                  CASE WHEN D.start_date <= MAX(D.end_date) OVER (
-                      PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                    THEN 0 ELSE 1 END AS opens
-                FROM (
-                  SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date FROM \(raw: cohortRows)
-                ) D
-              ) M
-            ) N
-            GROUP BY N.person_id, N.era
+            \(merged(exposures))
+              ) G
+            ) ERA ON ERA.person_id = I.person_id AND I.start_date >= ERA.start_date AND I.start_date <= ERA.end_date
             """
     }
 

@@ -75,6 +75,7 @@ public struct CohortDefinition: Sendable {
         let items = conceptSets.flatMap(\.items)
         if items.contains(where: \.includeDescendants) { tables.formUnion(["concept", "concept_ancestor"]) }
         if items.contains(where: \.includeMapped) { tables.insert("concept_relationship") }
+        if case .customEra = endStrategy { tables.insert("drug_exposure") }
         return tables
     }
 }
@@ -289,6 +290,20 @@ public enum EndStrategy: Sendable, Equatable {
     case observationPeriodEnd
     /// `Offset` days after the index event's start or end, capped at the observation period end.
     case dateOffset(DateField, Int)
+    /// The end of the drug era (built from drug exposures) holding the index event's start.
+    case customEra(CustomEra)
+
+    /// `CustomEra`: exposures to a drug concept set merged into eras.
+    public struct CustomEra: Sendable, Equatable {
+        /// The concept set of the drug (matched on standard and source concepts).
+        public var drugCodesetID: Int64
+        /// Exposures this many days apart or less belong to one era.
+        public var gapDays: Int
+        /// Days added to the era's end (the last exposure's end).
+        public var offset: Int
+        /// When set, every exposure lasts this many days from its start.
+        public var daysSupplyOverride: Int?
+    }
 }
 
 /// Clamps cohort periods to a calendar window (either bound optional).

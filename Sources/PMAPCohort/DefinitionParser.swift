@@ -157,6 +157,20 @@ enum DefinitionParser {
             try reader.finish()
             return .dateOffset(field, days)
         }
+        if reader.has("CustomEra") {
+            var era = try reader.object("CustomEra")
+            guard let codeset = try era.int64("DrugCodesetId") else {
+                throw Failure(path: era.child("DrugCodesetId"), message: "is required")
+            }
+            let gap = try era.int("GapDays") ?? 0
+            guard gap >= 0 else { throw Failure(path: era.child("GapDays"), message: "must not be negative") }
+            let strategy = EndStrategy.CustomEra(
+                drugCodesetID: codeset, gapDays: gap, offset: try era.int("Offset") ?? 0,
+                daysSupplyOverride: try era.int("DaysSupplyOverride"))
+            try era.finish()
+            try reader.finish()
+            return .customEra(strategy)
+        }
         try reader.finish()
         return .observationPeriodEnd
     }
@@ -421,6 +435,10 @@ enum DefinitionParser {
             try check(criterion, "CensoringCriteria[\(index)]")
         }
         if let additional = definition.additionalCriteria { try check(additional, "AdditionalCriteria") }
+        if case .customEra(let era) = definition.endStrategy, !known.contains(era.drugCodesetID) {
+            throw Failure(
+                path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set \(era.drugCodesetID)")
+        }
         for (index, rule) in definition.inclusionRules.enumerated() {
             try check(rule.group, "InclusionRules[\(index)].expression")
         }

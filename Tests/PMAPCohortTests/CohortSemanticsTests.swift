@@ -268,6 +268,43 @@ struct CohortSemanticsTests {
                 == [CohortRow(1, "2020-06-01", "2020-06-30")])
     }
 
+    /// CustomEra: exposures within GapDays form one era; the index event ends at its era's end
+    /// plus Offset, capped at the observation period's end.
+    @Test func customEraEndStrategy() async throws {
+        let store = try TestStore()
+        try await store.persons([(1, Self.male, 1970), (2, Self.male, 1970)])
+        try await store.periods([(1, "2020-01-01", "2020-12-31"), (2, "2020-01-01", "2020-01-20")])
+        try await store.drugExposures([
+            (1, Self.drug, "2020-01-01", "2020-01-10"), (1, Self.drug, "2020-01-15", "2020-01-25"),
+            (1, Self.drug, "2020-03-01", "2020-03-10"), (2, Self.drug, "2020-01-01", "2020-01-10"),
+            (2, Self.drug, "2020-01-15", "2020-01-25"),
+        ])
+        let exposure = "{\"DrugExposure\": {\"CodesetId\": 0}}"
+        func rows(_ era: String, limit: String = "First") async throws -> [CohortRow] {
+            try await store.run(
+                Self.drugCohort(
+                    primary: [exposure], primaryLimit: limit, endStrategy: "{\"CustomEra\": {\(era)}}")
+            ).rows
+        }
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5")
+                == [CohortRow(1, "2020-01-01", "2020-01-25"), CohortRow(2, "2020-01-01", "2020-01-20")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 4")
+                == [CohortRow(1, "2020-01-01", "2020-01-10"), CohortRow(2, "2020-01-01", "2020-01-10")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 4, \"Offset\": 3")
+                == [CohortRow(1, "2020-01-01", "2020-01-28"), CohortRow(2, "2020-01-01", "2020-01-20")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5, \"DaysSupplyOverride\": 3")
+                == [CohortRow(1, "2020-01-01", "2020-01-04"), CohortRow(2, "2020-01-01", "2020-01-04")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5", limit: "All") == [
+                CohortRow(1, "2020-01-01", "2020-01-25"), CohortRow(1, "2020-03-01", "2020-03-10"),
+                CohortRow(2, "2020-01-01", "2020-01-20"),
+            ])
+    }
+
     @Test func censoringCriteriaEndAtTheFirstCensoringEvent() async throws {
         let store = try await Self.yearStore(persons: 3)
         try await store.drugEras((1...3).map { ($0, Self.drug, "2020-06-01", "2020-06-10") })

@@ -148,6 +148,22 @@ final class TestStore {
             })
     }
 
+    /// Drug exposures as (person, drug concept, start, end).
+    func drugExposures(_ rows: [(Int64, Int64, String, String)]) async throws {
+        try await insert(
+            "drug_exposure",
+            [
+                "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
+                "drug_exposure_end_date", "drug_type_concept_id",
+            ],
+            rows.enumerated().map { index, row in
+                [
+                    .integer(Int64(index) + 1), .integer(row.0), .integer(row.1), .text(row.2), .text(row.3),
+                    32838,
+                ]
+            })
+    }
+
     /// Condition occurrences as (person, concept, start, end or nil).
     func conditions(_ rows: [(Int64, Int64, String, String?)]) async throws {
         try await insert(

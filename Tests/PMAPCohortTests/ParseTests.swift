@@ -48,9 +48,15 @@ struct ParseTests {
                 ))?.path
                 == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ConditionType")
         #expect(
-            Self.error(
-                Self.definition(endStrategy: "{\"CustomEra\": {\"DrugCodesetId\": 0, \"GapDays\": 30}}"))
-                == CohortDefinitionError(path: "EndStrategy.CustomEra", message: "not supported yet"))
+            Self.error(Self.definition(endStrategy: "{\"OtherEra\": {\"GapDays\": 30}}"))
+                == CohortDefinitionError(path: "EndStrategy.OtherEra", message: "not supported yet"))
+        #expect(
+            Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"GapDays\": 30}}"))
+                == CohortDefinitionError(path: "EndStrategy.CustomEra.DrugCodesetId", message: "is required"))
+        #expect(
+            Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"DrugCodesetId\": 3}}"))
+                == CohortDefinitionError(
+                    path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set 3"))
         let restrict = J.correlated(
             "{\"DrugEra\": {\"CodesetId\": 0}}", before: 30, after: 0, extra: ", \"RestrictVisit\": true")
         #expect(

@@ -142,10 +142,13 @@ WHERE F.ordinal = 1;
 -- arguments: [30, 30]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_final_cohort AS
-SELECT N.person_id, MIN(N.start_date) AS start_date, date(julianday(MAX(N.end_date)) + ?) AS end_date
+SELECT V.person_id, V.start_date, date(julianday(V.end_date) + ?) AS end_date
+FROM (
+SELECT N.person_id, MIN(N.start_date) AS start_date, MAX(N.end_date) AS end_date
 FROM (
   SELECT M.person_id, M.start_date, M.end_date,
-    SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+    SUM(M.opens) OVER (
+      PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
   FROM (
     SELECT D.person_id, D.start_date, D.end_date,
       CASE WHEN D.start_date <= MAX(D.end_date) OVER (
@@ -157,7 +160,8 @@ FROM (
     ) D
   ) M
 ) N
-GROUP BY N.person_id, N.era;
+GROUP BY N.person_id, N.era
+) V;
 -- arguments: [-7, 7]
 
 DELETE FROM cohort WHERE cohort_definition_id = ?;
