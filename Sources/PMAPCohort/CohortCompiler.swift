@@ -149,7 +149,8 @@ private struct Compiler {
                   UNION
                   SELECT e.codeset_id, cr.concept_id_1, e.excluded
                   FROM expanded e
-                  JOIN concept_relationship cr ON cr.concept_id_2 = e.concept_id AND cr.relationship_id = 'Maps to'
+                  JOIN concept_relationship cr ON cr.concept_id_2 = e.concept_id
+                    AND cr.relationship_id = 'Maps to'
                     AND (cr.invalid_reason IS NULL OR cr.invalid_reason = '')
                   WHERE e.mapped = 1
                 """
@@ -191,16 +192,20 @@ private struct Compiler {
         }
         return """
             CREATE TEMPORARY TABLE \(raw: primaryEvents) AS
-            SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date, P.op_start_date, P.op_end_date
+            SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date,
+              P.op_start_date, P.op_end_date
             FROM (
               SELECT E.person_id, E.start_date, E.end_date,
-                row_number() OVER (PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
-                OP.observation_period_start_date AS op_start_date, OP.observation_period_end_date AS op_end_date
+                row_number() OVER (
+                  PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
+                OP.observation_period_start_date AS op_start_date,
+                OP.observation_period_end_date AS op_end_date
               FROM (
             \(criteria)
               ) E
               JOIN observation_period OP ON OP.person_id = E.person_id
-                AND E.start_date >= OP.observation_period_start_date AND E.start_date <= OP.observation_period_end_date
+                AND E.start_date >= OP.observation_period_start_date
+                AND E.start_date <= OP.observation_period_end_date
               WHERE \(SQLFragment.joined(filters, separator: "\n    AND "))
             ) P\(raw: primary.limit == .all ? "" : "\nWHERE P.ordinal = 1")
             """
@@ -224,7 +229,8 @@ private struct Compiler {
             SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
             FROM (
               SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
-                row_number() OVER (PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
+                row_number() OVER (
+                  PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
               FROM \(raw: primaryEvents) pe\(join)
             ) QE\(raw: limit)
             """
@@ -238,7 +244,8 @@ private struct Compiler {
             SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
             FROM (
               SELECT MG.event_id, MG.person_id, MG.start_date, MG.end_date, MG.op_start_date, MG.op_end_date,
-                row_number() OVER (PARTITION BY MG.person_id ORDER BY MG.start_date \(raw: order), MG.event_id) AS ordinal
+                row_number() OVER (
+                  PARTITION BY MG.person_id ORDER BY MG.start_date \(raw: order), MG.event_id) AS ordinal
               FROM (
                 SELECT Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date,
                   COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -279,7 +286,8 @@ private struct Compiler {
                 FROM \(raw: includedEvents) I
                 JOIN (
                 \(criterionQuery(criterion))
-                ) C ON C.person_id = I.person_id AND C.start_date >= I.start_date AND C.start_date <= I.op_end_date
+                ) C ON C.person_id = I.person_id
+                  AND C.start_date >= I.start_date AND C.start_date <= I.op_end_date
                 GROUP BY I.event_id, I.person_id
                 """)
         }
@@ -302,7 +310,8 @@ private struct Compiler {
     func finalCohortStatement() -> SQLFragment {
         let pad = definition.collapseEraPad
         let padded: SQLFragment = """
-            SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date FROM \(raw: cohortRows)
+            SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date
+                  FROM \(raw: cohortRows)
             """
         return """
             CREATE TEMPORARY TABLE \(raw: finalCohort) AS
@@ -355,7 +364,8 @@ private struct Compiler {
         let inSet: SQLFragment =
             "SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(era.drugCodesetID))"
         let exposures: SQLFragment = """
-            SELECT de.person_id, \(start) AS start_date, \(dialect.addDays(exposureEnd, era.gapDays + era.offset)) AS end_date
+            SELECT de.person_id, \(start) AS start_date,
+                    \(dialect.addDays(exposureEnd, era.gapDays + era.offset)) AS end_date
                   FROM drug_exposure de
                   WHERE de.person_id IN (SELECT person_id FROM \(raw: includedEvents))
                     AND (de.drug_concept_id IN (\(inSet)) OR de.drug_source_concept_id IN (\(inSet)))
@@ -368,7 +378,8 @@ private struct Compiler {
               FROM (
             \(merged(exposures))
               ) G
-            ) ERA ON ERA.person_id = I.person_id AND I.start_date >= ERA.start_date AND I.start_date <= ERA.end_date
+            ) ERA ON ERA.person_id = I.person_id
+              AND I.start_date >= ERA.start_date AND I.start_date <= ERA.end_date
             """
     }
 
@@ -377,11 +388,12 @@ private struct Compiler {
         var start: SQLFragment = "F.start_date"
         var end: SQLFragment = "F.end_date"
         if let from = window.startDate {
-            start =
-                "CASE WHEN F.start_date > \(dialect.date(from)) THEN F.start_date ELSE \(dialect.date(from)) END"
+            let bound = dialect.date(from)
+            start = "CASE WHEN F.start_date > \(bound) THEN F.start_date ELSE \(bound) END"
         }
         if let to = window.endDate {
-            end = "CASE WHEN F.end_date < \(dialect.date(to)) THEN F.end_date ELSE \(dialect.date(to)) END"
+            let bound = dialect.date(to)
+            end = "CASE WHEN F.end_date < \(bound) THEN F.end_date ELSE \(bound) END"
         }
         let filter: SQLFragment =
             window.startDate == nil && window.endDate == nil ? "" : "\nWHERE \(start) <= \(end)"
@@ -401,7 +413,8 @@ private struct Compiler {
             SELECT B.mask, COUNT(*) AS persons
             FROM (
               SELECT M.person_id, M.mask,
-                row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
+                row_number() OVER (
+                  PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
               FROM (
                 SELECT Q.person_id, Q.event_id, Q.start_date, \(mask) AS mask,
                   COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -533,10 +546,8 @@ private struct Compiler {
         case .observationPeriod: end = "op.observation_period_end_date"
         case .conditionOccurrence: end = "COALESCE(co.condition_end_date, \(nextDay))"
         case .drugExposure:
-            end = """
-                COALESCE(de.drug_exposure_end_date, \(dialect.addDays("\(raw: startColumn)", column: "de.days_supply")), \
-                \(nextDay))
-                """
+            let supplied = dialect.addDays("\(raw: startColumn)", column: "de.days_supply")
+            end = "COALESCE(de.drug_exposure_end_date, \(supplied), \(nextDay))"
         case .procedureOccurrence, .measurement, .observation, .death: end = nextDay
         }
         var extra: [String] = []
@@ -548,14 +559,18 @@ private struct Compiler {
         default: break
         }
         var select: SQLFragment = """
-            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id, \(raw: alias).\(raw: concept) AS concept_id,
+            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id,
+                \(raw: alias).\(raw: concept) AS concept_id,
                 \(raw: startColumn) AS start_date, \(end) AS end_date
             """
         for column in extra { select = "\(select), \(raw: alias).\(raw: column)" }
         if criterion.first {
             select = """
                 \(select),
-                    row_number() OVER (PARTITION BY \(raw: alias).person_id ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)) AS ordinal
+                    row_number() OVER (
+                      PARTITION BY \(raw: alias).person_id
+                      ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)
+                    ) AS ordinal
                 """
         }
         var codeset: SQLFragment = ""
@@ -639,8 +654,9 @@ private struct Compiler {
         }
         switch range.op {
         case .between, .notBetween:
-            let test: SQLFragment =
-                "(\(expression) >= \(bound(range.value)) AND \(expression) <= \(bound(range.extent ?? range.value)))"
+            let low = bound(range.value)
+            let high = bound(range.extent ?? range.value)
+            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
             return range.op == .between ? test : "NOT \(test)"
         default:
             return "\(expression) \(raw: Self.sqlOperator(range.op)) \(bound(range.value))"
@@ -650,8 +666,9 @@ private struct Compiler {
     func dateClause(_ expression: SQLFragment, _ range: DateRange) -> SQLFragment {
         switch range.op {
         case .between, .notBetween:
-            let test: SQLFragment =
-                "(\(expression) >= \(dialect.date(range.value)) AND \(expression) <= \(dialect.date(range.extent ?? range.value)))"
+            let low = dialect.date(range.value)
+            let high = dialect.date(range.extent ?? range.value)
+            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
             return range.op == .between ? test : "NOT \(test)"
         default:
             return "\(expression) \(raw: Self.sqlOperator(range.op)) \(dialect.date(range.value))"

@@ -192,7 +192,8 @@ struct CohortSemanticsTests {
             ))
         // UseEventEnd compares the event's end (2020-05-25) instead of its start.
         let useEnd = """
-            {"Criteria": \(a), "StartWindow": {"Start": {"Days": 10, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1},
+            {"Criteria": \(a),
+             "StartWindow": {"Start": {"Days": 10, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1},
              "UseEventEnd": true}, "Occurrence": {"Type": 0, "Count": 1}}
             """
         #expect(try await entered(useEnd))
@@ -202,14 +203,16 @@ struct CohortSemanticsTests {
         #expect(try await entered(J.correlated(anyCondition, before: 45, after: 0, type: 2, count: 3)))
         let distinct = ", \"Occurrence\": {\"Type\": 2, \"Count\": 3, \"IsDistinct\": true}"
         let distinctThree = """
-            {"Criteria": \(anyCondition), "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}}\(distinct)}
+            {"Criteria": \(anyCondition),
+             "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}}\(distinct)}
             """
         #expect(try await !entered(distinctThree))
         #expect(
             try await entered(distinctThree.replacingOccurrences(of: "\"Count\": 3", with: "\"Count\": 2")))
         // An end window on the event's end date (default): the condition ending 2020-05-25 is 7 days before.
         let endWindow = """
-            {"Criteria": \(a), "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}},
+            {"Criteria": \(a),
+             "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}},
              "EndWindow": {"Start": {"Days": 8, "Coeff": -1}, "End": {"Days": 6, "Coeff": -1}},
              "Occurrence": {"Type": 0, "Count": 1}}
             """
@@ -239,7 +242,8 @@ struct CohortSemanticsTests {
                 1, 2, 3,
             ])
         let criterion = """
-            {"DrugEra": {"CodesetId": 0, "AgeAtStart": {"Value": 40, "Op": "gte"}, "Gender": [{"CONCEPT_ID": 8532}]}}
+            {"DrugEra": {"CodesetId": 0, "AgeAtStart": {"Value": 40, "Op": "gte"},
+             "Gender": [{"CONCEPT_ID": 8532}]}}
             """
         #expect(Self.subjects(try await store.run(Self.drugCohort(primary: [criterion]))) == [2])
         let length = "{\"DrugEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 9, \"Op\": \"eq\"}}}"
@@ -460,16 +464,43 @@ struct CohortSemanticsTests {
         let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
         let criteria = [
-            "{\"DrugEra\": {\"CodesetId\": 0, \"First\": true, \"EraStartDate\": \(start), \"OccurrenceCount\": {\"Value\": 1, \"Op\": \"eq\"}}}",
-            "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceStartDate\": \(start), \"OccurrenceEndDate\": \(start), \(age)}}",
-            "{\"DrugExposure\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceEndDate\": {\"Value\": \"2020-07-01\", \"Op\": \"eq\"}, \(age)}}",
-            "{\"ConditionEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 19, \"Op\": \"eq\"}, \"AgeAtEnd\": {\"Value\": 50, \"Op\": \"eq\"}}}",
-            "{\"ProcedureOccurrence\": {\"CodesetId\": 0, \"First\": true, \(age)}}",
-            "{\"Measurement\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 0, \"Extent\": 2, \"Op\": \"bt\"}}}",
-            "{\"Observation\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 3.25, \"Op\": \"gte\"}}}",
-            "{\"VisitOccurrence\": {\"CodesetId\": 0, \"VisitLength\": {\"Value\": 2, \"Op\": \"eq\"}, \"OccurrenceEndDate\": {\"Value\": \"2020-06-03\", \"Op\": \"eq\"}}}",
-            "{\"Death\": {\"CodesetId\": 0, \(age)}}",
-            "{\"ObservationPeriod\": {\"First\": true, \"PeriodLength\": {\"Value\": 365, \"Op\": \"eq\"}, \"AgeAtStart\": {\"Value\": 50, \"Op\": \"eq\"}}}",
+            """
+            {"DrugEra": {"CodesetId": 0, "First": true, "EraStartDate": \(start),
+             "OccurrenceCount": {"Value": 1, "Op": "eq"}}}
+            """,
+            """
+            {"ConditionOccurrence": {"CodesetId": 0, "First": true,
+             "OccurrenceStartDate": \(start), "OccurrenceEndDate": \(start), \(age)}}
+            """,
+            """
+            {"DrugExposure": {"CodesetId": 0, "First": true,
+             "OccurrenceEndDate": {"Value": "2020-07-01", "Op": "eq"}, \(age)}}
+            """,
+            """
+            {"ConditionEra": {"CodesetId": 0, "EraLength": {"Value": 19,
+             "Op": "eq"}, "AgeAtEnd": {"Value": 50, "Op": "eq"}}}
+            """,
+            """
+            {"ProcedureOccurrence": {"CodesetId": 0, "First": true, \(age)}}
+            """,
+            """
+            {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0,
+             "Extent": 2, "Op": "bt"}}}
+            """,
+            """
+            {"Observation": {"CodesetId": 0, "ValueAsNumber": {"Value": 3.25, "Op": "gte"}}}
+            """,
+            """
+            {"VisitOccurrence": {"CodesetId": 0, "VisitLength": {"Value": 2,
+             "Op": "eq"}, "OccurrenceEndDate": {"Value": "2020-06-03", "Op": "eq"}}}
+            """,
+            """
+            {"Death": {"CodesetId": 0, \(age)}}
+            """,
+            """
+            {"ObservationPeriod": {"First": true, "PeriodLength": {"Value": 365,
+             "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
+            """,
         ]
         for criterion in criteria {
             let json = J.definition(conceptSets: [J.conceptSet(0, concepts: [4000])], primary: [criterion])

@@ -97,7 +97,8 @@ final class TestStore {
     /// Inserts rows given as column → value lists into `table`.
     func insert(_ table: String, _ columns: [String], _ rows: [[SQLValue]]) async throws {
         let sql =
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + "(\(columns.map { _ in "?" }.joined(separator: ", ")))"
         try await store.pool.write { db in
             for row in rows { try db.execute(sql: sql, arguments: CohortRunner.arguments(row)) }
         }
@@ -197,7 +198,8 @@ final class TestStore {
             })
     }
 
-    /// Concepts (id, valid) with concept_ancestor rows (ancestor, descendant) and 'Maps to' (source, standard).
+    /// Concepts (id, valid) with concept_ancestor rows (ancestor, descendant) and 'Maps to'
+    /// rows (source, standard).
     func vocabulary(concepts: [(Int64, Bool)], ancestors: [(Int64, Int64)], mapsTo: [(Int64, Int64)])
         async throws
     {
@@ -256,7 +258,8 @@ enum CSVLoader {
         }
         let statement = try db.makeStatement(
             sql:
-                "INSERT INTO \(table) (\(kept.map(\.1).joined(separator: ", "))) VALUES (\(kept.map { _ in "?" }.joined(separator: ", ")))"
+                "INSERT INTO \(table) (\(kept.map(\.1).joined(separator: ", "))) VALUES "
+                + "(\(kept.map { _ in "?" }.joined(separator: ", ")))"
         )
         for record in records.dropFirst() where record.count == header.count {
             let values = kept.map { index, _ -> DatabaseValue in

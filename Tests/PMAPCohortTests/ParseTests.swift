@@ -44,7 +44,8 @@ struct ParseTests {
             Self.error(
                 Self.definition(
                     primary:
-                        "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": [{\"CONCEPT_ID\": 1}]}}"
+                        "{\"ConditionOccurrence\": {\"CodesetId\": 0, "
+                        + "\"ConditionType\": [{\"CONCEPT_ID\": 1}]}}"
                 ))?.path
                 == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ConditionType")
         #expect(
@@ -62,9 +63,8 @@ struct ParseTests {
         #expect(
             Self.error(Self.definition(rules: [J.group("ALL", criteria: [restrict])]))?.path
                 == "InclusionRules[0].expression.CriteriaList[0].RestrictVisit")
-        let nested = """
-            {"DrugEra": {"CodesetId": 0, "CorrelatedCriteria": \(J.group("ALL", demographics: ["{\"Age\": {\"Value\": 1, \"Op\": \"gt\"}}"]))}}
-            """
+        let adults = J.group("ALL", demographics: ["{\"Age\": {\"Value\": 18, \"Op\": \"gt\"}}"])
+        let nested = "{\"DrugEra\": {\"CodesetId\": 0, \"CorrelatedCriteria\": \(adults)}}"
         #expect(
             Self.error(
                 Self.definition(rules: [J.group("ALL", criteria: [J.correlated(nested, before: 1, after: 1)])]
@@ -85,7 +85,8 @@ struct ParseTests {
     @Test func emptyAndNullValuesAreAccepted() throws {
         let json = Self.definition(
             primary:
-                "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": null, \"ConditionTypeExclude\": false, \"VisitType\": []}}"
+                "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": null, "
+                + "\"ConditionTypeExclude\": false, \"VisitType\": []}}"
         )
         let definition = try CohortDefinition.parse(Data(json.utf8))
         #expect(definition.primaryCriteria.criteria.first?.domain == .conditionOccurrence)
