@@ -563,6 +563,9 @@ private struct Compiler {
                 \(raw: alias).\(raw: concept) AS concept_id,
                 \(raw: startColumn) AS start_date, \(end) AS end_date
             """
+        if let type = domain.typeConcept, !criterion.typeConceptIDs.isEmpty {
+            extra.append("\(type.column) AS type_concept_id")
+        }
         for column in extra { select = "\(select), \(raw: alias).\(raw: column)" }
         if criterion.first {
             select = """
@@ -573,16 +576,30 @@ private struct Compiler {
                     ) AS ordinal
                 """
         }
-        var codeset: SQLFragment = ""
+        // Concept sets filter before `First` counts; every other attribute after.
+        var inSets: [SQLFragment] = []
         if let codesetID = criterion.codesetID {
-            codeset = """
-
-                  WHERE \(raw: alias).\(raw: concept) IN (
-                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+            inSets.append(
                 """
+                \(raw: alias).\(raw: concept) IN (
+                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+                """)
         }
+        if let codesetID = criterion.sourceCodesetID, let source = domain.sourceConcept {
+            inSets.append(
+                """
+                \(raw: alias).\(raw: source.column) IN (
+                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+                """)
+        }
+        let codeset: SQLFragment =
+            inSets.isEmpty ? .empty : "\n  WHERE \(SQLFragment.joined(inSets, separator: "\n    AND "))"
         var clauses: [SQLFragment] = []
         if criterion.first { clauses.append("C.ordinal = 1") }
+        if !criterion.typeConceptIDs.isEmpty {
+            let not = criterion.excludeTypes ? "NOT " : ""
+            clauses.append("C.type_concept_id \(raw: not)IN (\(list(criterion.typeConceptIDs)))")
+        }
         if let range = criterion.startDate { clauses.append(dateClause("C.start_date", range)) }
         if let range = criterion.endDate { clauses.append(dateClause("C.end_date", range)) }
         if let range = criterion.ageAtStart {

@@ -146,6 +146,35 @@ public enum CriterionDomain: String, Sendable, CaseIterable {
     }
 
     var isEra: Bool { self == .drugEra || self == .conditionEra }
+
+    /// The JSON key naming the source-concept codeset, and the column it filters.
+    var sourceConcept: (key: String, column: String)? {
+        switch self {
+        case .conditionOccurrence: return ("ConditionSourceConcept", "condition_source_concept_id")
+        case .drugExposure: return ("DrugSourceConcept", "drug_source_concept_id")
+        case .procedureOccurrence: return ("ProcedureSourceConcept", "procedure_source_concept_id")
+        case .measurement: return ("MeasurementSourceConcept", "measurement_source_concept_id")
+        case .observation: return ("ObservationSourceConcept", "observation_source_concept_id")
+        case .visitOccurrence: return ("VisitSourceConcept", "visit_source_concept_id")
+        case .death: return ("DeathSourceConcept", "cause_source_concept_id")
+        default: return nil
+        }
+    }
+
+    /// The JSON key of the type-concept list (its exclusion flag adds `Exclude`), and the column.
+    var typeConcept: (key: String, column: String)? {
+        switch self {
+        case .conditionOccurrence: return ("ConditionType", "condition_type_concept_id")
+        case .drugExposure: return ("DrugType", "drug_type_concept_id")
+        case .procedureOccurrence: return ("ProcedureType", "procedure_type_concept_id")
+        case .measurement: return ("MeasurementType", "measurement_type_concept_id")
+        case .observation: return ("ObservationType", "observation_type_concept_id")
+        case .visitOccurrence: return ("VisitType", "visit_type_concept_id")
+        case .death: return ("DeathType", "death_type_concept_id")
+        case .observationPeriod: return ("PeriodType", "period_type_concept_id")
+        default: return nil
+        }
+    }
 }
 
 /// A domain criterion: the rows of one CDM table, filtered by its attributes.
@@ -153,6 +182,12 @@ public struct Criterion: Sendable {
     public var domain: CriterionDomain
     /// Only rows whose concept is in this concept set (nil: any concept).
     public var codesetID: Int64?
+    /// Only rows whose source concept is in this concept set (`ConditionSourceConcept`, ...).
+    public var sourceCodesetID: Int64?
+    /// Only rows whose type concept is one of these (`ConditionType`, ..., `PeriodType`).
+    public var typeConceptIDs: [Int64] = []
+    /// Rows whose type concept is one of `typeConceptIDs` are dropped instead (`...TypeExclude`).
+    public var excludeTypes: Bool = false
     /// Only the person's first row of the criterion (by start date, among rows of the codeset).
     public var first: Bool = false
     /// `OccurrenceStartDate`, `EraStartDate` or `PeriodStartDate`.

@@ -303,10 +303,11 @@ enum DefinitionParser {
         var criterion = Criterion(domain: domain)
         if domain != .observationPeriod { criterion.codesetID = try reader.int64("CodesetId") }
         if domain != .death { criterion.first = try reader.bool("First") ?? false }
-        // Type-exclusion flags mean nothing without their concept list, which is refused.
-        for key in reader.keys where key.hasSuffix("TypeExclude") {
-            if try reader.bool(key) == true {
-                throw Failure(path: reader.child(key), message: "not supported yet")
+        if let source = domain.sourceConcept { criterion.sourceCodesetID = try reader.int64(source.key) }
+        if let type = domain.typeConcept {
+            criterion.typeConceptIDs = try concepts(&reader, type.key)
+            if domain != .observationPeriod {
+                criterion.excludeTypes = try reader.bool(type.key + "Exclude") ?? false
             }
         }
         switch domain {
@@ -420,6 +421,12 @@ enum DefinitionParser {
             if let id = criterion.codesetID, !known.contains(id) {
                 throw Failure(
                     path: "\(path).\(criterion.domain.rawValue).CodesetId", message: "no concept set \(id)")
+            }
+            if let id = criterion.sourceCodesetID, let key = criterion.domain.sourceConcept?.key,
+                !known.contains(id)
+            {
+                throw Failure(
+                    path: "\(path).\(criterion.domain.rawValue).\(key)", message: "no concept set \(id)")
             }
         }
         func check(_ group: CriteriaGroup, _ path: String) throws(Failure) {

@@ -382,6 +382,36 @@ struct CohortSemanticsTests {
         #expect(try await subjects([(100, false, true, true), (101, true, false, true)]) == [1, 4])
     }
 
+    /// Type concepts filter after `First`, source-concept sets before it, like the standard set.
+    @Test func typeAndSourceConcepts() async throws {
+        let store = try await Self.yearStore(persons: 2)
+        try await store.insert(
+            "condition_occurrence",
+            [
+                "condition_occurrence_id", "person_id", "condition_concept_id", "condition_start_date",
+                "condition_type_concept_id", "condition_source_concept_id",
+            ],
+            [
+                [1, 1, .integer(Self.conditionA), "2020-06-01", 32817, 900],
+                [2, 2, .integer(Self.conditionA), "2020-06-01", 32020, 901],
+                [3, 2, .integer(Self.conditionA), "2020-07-01", 32817, 902],
+            ])
+        func subjects(_ attributes: String, sets: [String] = []) async throws -> [Int64] {
+            let json = J.definition(
+                conceptSets: Self.conditionSets + sets,
+                primary: ["{\"ConditionOccurrence\": {\(attributes)}}"])
+            return Self.subjects(try await store.run(J.parse(json)))
+        }
+        let typed = "\"CodesetId\": 1, \"ConditionType\": [{\"CONCEPT_ID\": 32817}]"
+        #expect(try await subjects(typed) == [1, 2])
+        #expect(try await subjects(typed + ", \"ConditionTypeExclude\": true") == [2])
+        #expect(try await subjects(typed + ", \"First\": true") == [1])
+        let source = [J.conceptSet(5, concepts: [900, 902])]
+        #expect(try await subjects("\"ConditionSourceConcept\": 5", sets: source) == [1, 2])
+        #expect(try await subjects("\"ConditionSourceConcept\": 5, \"First\": true", sets: source) == [1, 2])
+        #expect(try await subjects("\"CodesetId\": 2, \"ConditionSourceConcept\": 5", sets: source) == [])
+    }
+
     @Test func optedOutPersonsNeverEnter() async throws {
         let store = try await Self.yearStore(persons: 2)
         try await store.drugEras((1...2).map { ($0, Self.drug, "2020-06-01", "2020-06-10") })

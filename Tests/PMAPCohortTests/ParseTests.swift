@@ -45,9 +45,9 @@ struct ParseTests {
                 Self.definition(
                     primary:
                         "{\"ConditionOccurrence\": {\"CodesetId\": 0, "
-                        + "\"ConditionType\": [{\"CONCEPT_ID\": 1}]}}"
+                        + "\"ProviderSpecialty\": [{\"CONCEPT_ID\": 1}]}}"
                 ))?.path
-                == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ConditionType")
+                == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ProviderSpecialty")
         #expect(
             Self.error(Self.definition(endStrategy: "{\"OtherEra\": {\"GapDays\": 30}}"))
                 == CohortDefinitionError(path: "EndStrategy.OtherEra", message: "not supported yet"))
