@@ -519,6 +519,12 @@ private struct Compiler {
         if !demographic.genderConceptIDs.isEmpty {
             clauses.append("P.gender_concept_id IN (\(list(demographic.genderConceptIDs)))")
         }
+        if !demographic.raceConceptIDs.isEmpty {
+            clauses.append("P.race_concept_id IN (\(list(demographic.raceConceptIDs)))")
+        }
+        if !demographic.ethnicityConceptIDs.isEmpty {
+            clauses.append("P.ethnicity_concept_id IN (\(list(demographic.ethnicityConceptIDs)))")
+        }
         if let range = demographic.startDate { clauses.append(dateClause("E.start_date", range)) }
         if let range = demographic.endDate { clauses.append(dateClause("E.end_date", range)) }
         let filter =
@@ -563,6 +569,9 @@ private struct Compiler {
                 \(raw: alias).\(raw: concept) AS concept_id,
                 \(raw: startColumn) AS start_date, \(end) AS end_date
             """
+        for columnRange in criterion.columnRanges where !extra.contains(columnRange.column) {
+            extra.append(columnRange.column)
+        }
         if let type = domain.typeConcept, !criterion.typeConceptIDs.isEmpty {
             extra.append("\(type.column) AS type_concept_id")
         }
@@ -626,6 +635,10 @@ private struct Compiler {
         }
         if let range = criterion.rangeLow { clauses.append(numeric("C.range_low", range, integral: false)) }
         if let range = criterion.rangeHigh { clauses.append(numeric("C.range_high", range, integral: false)) }
+        for columnRange in criterion.columnRanges {
+            clauses.append(
+                numeric("C.\(raw: columnRange.column)", columnRange.range, integral: columnRange.integral))
+        }
         let person: SQLFragment = criterion.readsPerson ? "\nJOIN person P ON P.person_id = C.person_id" : ""
         let filter =
             clauses.isEmpty

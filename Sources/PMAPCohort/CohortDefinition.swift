@@ -211,6 +211,9 @@ public struct Criterion: Sendable {
     /// `RangeLow` and `RangeHigh` of a measurement.
     public var rangeLow: NumericRange?
     public var rangeHigh: NumericRange?
+    /// Ranges on other columns: `DaysSupply`, `Quantity`, `Refills` of drug exposures, `Quantity`
+    /// of procedures.
+    public var columnRanges: [ColumnRange] = []
 
     var readsPerson: Bool { ageAtStart != nil || ageAtEnd != nil || !genderConceptIDs.isEmpty }
 }
@@ -310,8 +313,17 @@ public struct Occurrence: Sendable, Equatable {
 public struct DemographicCriterion: Sendable {
     public var age: NumericRange?
     public var genderConceptIDs: [Int64]
+    public var raceConceptIDs: [Int64]
+    public var ethnicityConceptIDs: [Int64]
     public var startDate: DateRange?
     public var endDate: DateRange?
+}
+
+/// A numeric range on a plain column of the criterion's table (`DaysSupply`, `Quantity`, `Refills`).
+public struct ColumnRange: Sendable, Equatable {
+    public var column: String
+    public var range: NumericRange
+    public var integral: Bool
 }
 
 /// How cohort periods end (before censoring).

@@ -20,7 +20,8 @@ enum DefinitionParser {
         }
         let primary = try primaryCriteria(try reader.object("PrimaryCriteria"))
         var additional: CriteriaGroup?
-        if reader.has("AdditionalCriteria") {
+        // Present as an object, even empty, it switches the qualified limit on (as in Circe).
+        if case .object = reader.value("AdditionalCriteria") {
             additional = try group(try reader.object("AdditionalCriteria"))
         } else {
             _ = reader.value("AdditionalCriteria")
@@ -278,6 +279,8 @@ enum DefinitionParser {
         let result = DemographicCriterion(
             age: try numericRange(&reader, "Age", integral: true),
             genderConceptIDs: try concepts(&reader, "Gender"),
+            raceConceptIDs: try concepts(&reader, "Race"),
+            ethnicityConceptIDs: try concepts(&reader, "Ethnicity"),
             startDate: try dateRange(&reader, "OccurrenceStartDate"),
             endDate: try dateRange(&reader, "OccurrenceEndDate"))
         try reader.finish()
@@ -338,6 +341,20 @@ enum DefinitionParser {
         if domain == .measurement || domain == .observation {
             criterion.valueAsNumber = try numericRange(&reader, "ValueAsNumber", integral: false)
             criterion.unitConceptIDs = try concepts(&reader, "Unit")
+        }
+        if domain == .drugExposure {
+            for (key, column, integral) in [
+                ("DaysSupply", "days_supply", true), ("Quantity", "quantity", false),
+                ("Refills", "refills", true),
+            ] {
+                if let range = try numericRange(&reader, key, integral: integral) {
+                    criterion.columnRanges.append(
+                        ColumnRange(column: column, range: range, integral: integral))
+                }
+            }
+        }
+        if domain == .procedureOccurrence, let range = try numericRange(&reader, "Quantity", integral: true) {
+            criterion.columnRanges.append(ColumnRange(column: "quantity", range: range, integral: true))
         }
         if domain == .measurement {
             criterion.rangeLow = try numericRange(&reader, "RangeLow", integral: false)

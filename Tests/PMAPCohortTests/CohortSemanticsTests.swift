@@ -118,6 +118,12 @@ struct CohortSemanticsTests {
                 Self.drugCohort(additional: afterA, qualifiedLimit: "First", endStrategy: Self.offsetEnd)
             ).rows
                 == [all[1]])
+        // An empty AdditionalCriteria object still switches the qualified limit on (as in Circe).
+        #expect(
+            try await store.run(
+                Self.drugCohort(additional: "{}", qualifiedLimit: "First", endStrategy: Self.offsetEnd)
+            )
+            .rows == [all[0]])
         // Without additional criteria the qualified limit does not apply (as in Circe).
         #expect(
             try await store.run(Self.drugCohort(qualifiedLimit: "First", endStrategy: Self.offsetEnd)).rows
@@ -233,6 +239,11 @@ struct CohortSemanticsTests {
         #expect(try await subjects("{\"Age\": {\"Value\": 25, \"Extent\": 35, \"Op\": \"bt\"}}") == [3])
         #expect(try await subjects("{\"Age\": {\"Value\": 25, \"Extent\": 35, \"Op\": \"!bt\"}}") == [1, 2])
         #expect(try await subjects("{\"Age\": {\"Value\": 30, \"Op\": \"eq\"}}") == [3])
+        try await store.execute(
+            "UPDATE person SET race_concept_id = 8527, ethnicity_concept_id = 38003564 WHERE person_id = 2")
+        #expect(try await subjects("{\"Race\": [{\"CONCEPT_ID\": 8527}]}") == [2])
+        #expect(try await subjects("{\"Ethnicity\": [{\"CONCEPT_ID\": 38003564}]}") == [2])
+        #expect(try await subjects("{\"Race\": [{\"CONCEPT_ID\": 8516}]}") == [])
         #expect(
             try await subjects("{\"Gender\": [{\"CONCEPT_ID\": 8507, \"CONCEPT_NAME\": \"MALE\"}]}") == [
                 1, 3,
@@ -380,6 +391,30 @@ struct CohortSemanticsTests {
         #expect(try await subjects([(100, false, true, true)]) == [1, 2, 4, 5])
         #expect(try await subjects([(100, false, true, true), (101, true, false, false)]) == [1, 4, 5])
         #expect(try await subjects([(100, false, true, true), (101, true, false, true)]) == [1, 4])
+    }
+
+    /// DaysSupply, Quantity and Refills of drug exposures.
+    @Test func drugExposureColumnRanges() async throws {
+        let store = try await Self.yearStore(persons: 3)
+        try await store.insert(
+            "drug_exposure",
+            [
+                "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
+                "drug_exposure_end_date", "drug_type_concept_id", "days_supply", "quantity", "refills",
+            ],
+            [
+                [1, 1, .integer(Self.drug), "2020-06-01", "2020-06-30", 0, 30, .real(60), 0],
+                [2, 2, .integer(Self.drug), "2020-06-01", "2020-06-10", 0, 10, .real(10.5), 2],
+                [3, 3, .integer(Self.drug), "2020-06-01", "2020-06-10", 0, .null, .null, .null],
+            ])
+        func subjects(_ attributes: String) async throws -> [Int64] {
+            Self.subjects(
+                try await store.run(
+                    Self.drugCohort(primary: ["{\"DrugExposure\": {\"CodesetId\": 0, \(attributes)}}"])))
+        }
+        #expect(try await subjects("\"DaysSupply\": {\"Value\": 30, \"Op\": \"gte\"}") == [1])
+        #expect(try await subjects("\"Quantity\": {\"Value\": 10.25, \"Extent\": 20, \"Op\": \"bt\"}") == [2])
+        #expect(try await subjects("\"Refills\": {\"Value\": 1, \"Op\": \"lt\"}") == [1])
     }
 
     /// Type concepts filter after `First`, source-concept sets before it, like the standard set.

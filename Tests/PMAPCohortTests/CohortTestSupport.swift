@@ -104,6 +104,11 @@ final class TestStore {
         }
     }
 
+    /// Runs one statement.
+    func execute(_ sql: String) async throws {
+        try await store.pool.write { db in try db.execute(sql: sql) }
+    }
+
     /// Persons as (id, gender concept, year of birth).
     func persons(_ rows: [(Int64, Int64, Int64)]) async throws {
         try await insert(

@@ -73,9 +73,9 @@ struct ParseTests {
         #expect(
             Self.error(
                 Self.definition(rules: [
-                    J.group("ALL", demographics: ["{\"Race\": [{\"CONCEPT_ID\": 8527}]}"])
+                    J.group("ALL", demographics: ["{\"RaceCS\": {\"CodesetId\": 0}}"])
                 ]))?.path
-                == "InclusionRules[0].expression.DemographicCriteriaList[0].Race")
+                == "InclusionRules[0].expression.DemographicCriteriaList[0].RaceCS")
         let unknownTop = Self.definition().replacingOccurrences(
             of: "\"cdmVersionRange\"", with: "\"Unknown\": 1, \"cdmVersionRange\"")
         #expect(
