@@ -96,7 +96,7 @@ private struct Compiler {
                 INSERT INTO \(raw: inclusionEvents) (inclusion_rule_id, person_id, event_id)
                 SELECT \(raw: String(index)), R.person_id, R.event_id
                 FROM (
-                \(groupQuery(rule.group, events: qualifiedEvents))
+                \(groupQuery(rule.group, events: "\(raw: qualifiedEvents)"))
                 ) R
                 """)
         }
@@ -218,7 +218,7 @@ private struct Compiler {
             join = """
 
                   JOIN (
-                \(groupQuery(additional, events: primaryEvents))
+                \(groupQuery(additional, events: "\(raw: primaryEvents)"))
                   ) AC ON AC.person_id = pe.person_id AND AC.event_id = pe.event_id
                 """
             if definition.qualifiedLimit != .all { limit = "\nWHERE QE.ordinal = 1" }
@@ -432,8 +432,8 @@ private struct Compiler {
     // MARK: criteria groups
 
     /// The (person_id, event_id) rows of `events` that satisfy `group`.
-    func groupQuery(_ group: CriteriaGroup, events: String) -> SQLFragment {
-        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(raw: events)" }
+    func groupQuery(_ group: CriteriaGroup, events: SQLFragment) -> SQLFragment {
+        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(events)" }
         var members: [SQLFragment] = []
         for criterion in group.criteria { members.append(correlatedQuery(criterion, events: events)) }
         for demographic in group.demographics {
@@ -453,7 +453,7 @@ private struct Compiler {
         }
         return """
             SELECT E.person_id, E.event_id
-            FROM \(raw: events) E
+            FROM \(events) E
             LEFT JOIN (
             \(union)
             ) CQ ON CQ.person_id = E.person_id AND CQ.event_id = E.event_id
@@ -463,7 +463,7 @@ private struct Compiler {
     }
 
     /// The events of `events` with the required number of matching criterion events in the windows.
-    func correlatedQuery(_ correlated: CorrelatedCriterion, events: String) -> SQLFragment {
+    func correlatedQuery(_ correlated: CorrelatedCriterion, events: SQLFragment) -> SQLFragment {
         let checkPeriod = !correlated.ignoreObservationPeriod
         var clauses: [SQLFragment] = []
         if checkPeriod { clauses.append("A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date") }
@@ -498,10 +498,10 @@ private struct Compiler {
             ? SQLFragment.empty : "\n    AND \(SQLFragment.joined(clauses, separator: "\n    AND "))"
         return """
             SELECT Y.person_id, Y.event_id
-            FROM \(raw: events) Y
+            FROM \(events) Y
             LEFT JOIN (
               SELECT X.person_id, X.event_id, A.concept_id
-              FROM \(raw: events) X
+              FROM \(events) X
               JOIN (
             \(criterionQuery(correlated.criterion))
               ) A ON A.person_id = X.person_id\(window)
@@ -511,7 +511,7 @@ private struct Compiler {
             """
     }
 
-    func demographicQuery(_ demographic: DemographicCriterion, events: String) -> SQLFragment {
+    func demographicQuery(_ demographic: DemographicCriterion, events: SQLFragment) -> SQLFragment {
         var clauses: [SQLFragment] = []
         if let age = demographic.age {
             clauses.append(numeric("\(dialect.year("E.start_date")) - P.year_of_birth", age, integral: true))
@@ -531,7 +531,7 @@ private struct Compiler {
             clauses.isEmpty ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: " AND "))"
         return """
             SELECT E.person_id, E.event_id
-            FROM \(raw: events) E
+            FROM \(events) E
             JOIN person P ON P.person_id = E.person_id\(filter)
             """
     }
@@ -643,12 +643,37 @@ private struct Compiler {
         let filter =
             clauses.isEmpty
             ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: "\n  AND "))"
-        return """
+        let rows: SQLFragment = """
             SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
             FROM (
               \(select)
               FROM \(raw: domain.table) \(raw: alias)\(codeset)
             ) C\(person)\(filter)
+            """
+        guard let group = criterion.correlatedCriteria, !group.isEmpty else { return rows }
+        // Nested correlated criteria: the rows (in an observation period) are index events of
+        // their own group, and only those satisfying it remain.
+        let events: SQLFragment = """
+            (
+              SELECT Q.person_id, Q.event_id, Q.start_date, Q.end_date, Q.concept_id,
+                OP.observation_period_start_date AS op_start_date,
+                OP.observation_period_end_date AS op_end_date
+              FROM (
+            \(rows)
+              ) Q
+              JOIN observation_period OP ON OP.person_id = Q.person_id
+                AND OP.observation_period_start_date <= Q.start_date
+                AND OP.observation_period_end_date >= Q.start_date
+            )
+            """
+        return """
+            SELECT PE.person_id, PE.event_id, PE.start_date, PE.end_date, PE.concept_id
+            FROM (
+            \(rows)
+            ) PE
+            JOIN (
+            \(groupQuery(group, events: events))
+            ) NC ON NC.person_id = PE.person_id AND NC.event_id = PE.event_id
             """
     }
 

@@ -62,6 +62,7 @@ public struct CohortDefinition: Sendable {
         func add(_ criterion: Criterion) {
             tables.insert(criterion.domain.table)
             if criterion.readsPerson { tables.insert("person") }
+            if let nested = criterion.correlatedCriteria { add(nested) }
         }
         func add(_ group: CriteriaGroup) {
             for correlated in group.criteria { add(correlated.criterion) }
@@ -214,6 +215,8 @@ public struct Criterion: Sendable {
     /// Ranges on other columns: `DaysSupply`, `Quantity`, `Refills` of drug exposures, `Quantity`
     /// of procedures.
     public var columnRanges: [ColumnRange] = []
+    /// `CorrelatedCriteria`: a group each row must satisfy as an index event of its own.
+    public var correlatedCriteria: CriteriaGroup?
 
     var readsPerson: Bool { ageAtStart != nil || ageAtEnd != nil || !genderConceptIDs.isEmpty }
 }

@@ -307,6 +307,10 @@ enum DefinitionParser {
         if domain != .observationPeriod { criterion.codesetID = try reader.int64("CodesetId") }
         if domain != .death { criterion.first = try reader.bool("First") ?? false }
         if let source = domain.sourceConcept { criterion.sourceCodesetID = try reader.int64(source.key) }
+        if case .object = reader.value("CorrelatedCriteria") {
+            let nested = try group(try reader.object("CorrelatedCriteria"))
+            if !nested.isEmpty { criterion.correlatedCriteria = nested }
+        }
         if let type = domain.typeConcept {
             criterion.typeConceptIDs = try concepts(&reader, type.key)
             if domain != .observationPeriod {
@@ -444,6 +448,9 @@ enum DefinitionParser {
             {
                 throw Failure(
                     path: "\(path).\(criterion.domain.rawValue).\(key)", message: "no concept set \(id)")
+            }
+            if let nested = criterion.correlatedCriteria {
+                try check(nested, "\(path).\(criterion.domain.rawValue).CorrelatedCriteria")
             }
         }
         func check(_ group: CriteriaGroup, _ path: String) throws(Failure) {

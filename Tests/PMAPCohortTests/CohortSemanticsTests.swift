@@ -393,6 +393,24 @@ struct CohortSemanticsTests {
         #expect(try await subjects([(100, false, true, true), (101, true, false, true)]) == [1, 4])
     }
 
+    /// A criterion's own CorrelatedCriteria keep only its rows that satisfy them as index events.
+    @Test func nestedCorrelatedCriteria() async throws {
+        let store = try await Self.yearStore(persons: 2)
+        try await store.conditions([
+            (1, Self.conditionA, "2020-06-01", nil), (2, Self.conditionA, "2020-06-01", nil),
+        ])
+        try await store.drugEras([
+            (1, Self.drug, "2020-05-25", "2020-05-30"), (2, Self.drug, "2020-04-01", "2020-04-05"),
+        ])
+        let drugBefore = J.group("ALL", criteria: [J.correlated(Self.drugEra, before: 10, after: 0)])
+        let primary = "{\"ConditionOccurrence\": {\"CodesetId\": 1, \"CorrelatedCriteria\": \(drugBefore)}}"
+        let definition = try Self.drugCohort(primary: [primary])
+        #expect(definition.tablesRead == ["condition_occurrence", "drug_era", "observation_period"])
+        #expect(try await store.run(definition).rows == [CohortRow(1, "2020-06-01", "2020-12-31")])
+        let without = try Self.drugCohort(primary: ["{\"ConditionOccurrence\": {\"CodesetId\": 1}}"])
+        #expect(Self.subjects(try await store.run(without)) == [1, 2])
+    }
+
     /// DaysSupply, Quantity and Refills of drug exposures.
     @Test func drugExposureColumnRanges() async throws {
         let store = try await Self.yearStore(persons: 3)

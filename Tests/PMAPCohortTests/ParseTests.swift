@@ -64,12 +64,13 @@ struct ParseTests {
             Self.error(Self.definition(rules: [J.group("ALL", criteria: [restrict])]))?.path
                 == "InclusionRules[0].expression.CriteriaList[0].RestrictVisit")
         let adults = J.group("ALL", demographics: ["{\"Age\": {\"Value\": 18, \"Op\": \"gt\"}}"])
+            .replacingOccurrences(of: "\"Groups\": []", with: "\"Groups\": [], \"Extra\": true")
         let nested = "{\"DrugEra\": {\"CodesetId\": 0, \"CorrelatedCriteria\": \(adults)}}"
         #expect(
             Self.error(
                 Self.definition(rules: [J.group("ALL", criteria: [J.correlated(nested, before: 1, after: 1)])]
                 ))?.path
-                == "InclusionRules[0].expression.CriteriaList[0].Criteria.DrugEra.CorrelatedCriteria")
+                == "InclusionRules[0].expression.CriteriaList[0].Criteria.DrugEra.CorrelatedCriteria.Extra")
         #expect(
             Self.error(
                 Self.definition(rules: [
