@@ -96,7 +96,7 @@ private struct Compiler {
                 INSERT INTO \(raw: inclusionEvents) (inclusion_rule_id, person_id, event_id)
                 SELECT \(raw: String(index)), R.person_id, R.event_id
                 FROM (
-                \(groupQuery(rule.group, events: qualifiedEvents))
+                \(groupQuery(rule.group, events: "\(raw: qualifiedEvents)"))
                 ) R
                 """)
         }
@@ -149,7 +149,8 @@ private struct Compiler {
                   UNION
                   SELECT e.codeset_id, cr.concept_id_1, e.excluded
                   FROM expanded e
-                  JOIN concept_relationship cr ON cr.concept_id_2 = e.concept_id AND cr.relationship_id = 'Maps to'
+                  JOIN concept_relationship cr ON cr.concept_id_2 = e.concept_id
+                    AND cr.relationship_id = 'Maps to'
                     AND (cr.invalid_reason IS NULL OR cr.invalid_reason = '')
                   WHERE e.mapped = 1
                 """
@@ -191,16 +192,20 @@ private struct Compiler {
         }
         return """
             CREATE TEMPORARY TABLE \(raw: primaryEvents) AS
-            SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date, P.op_start_date, P.op_end_date
+            SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date,
+              P.op_start_date, P.op_end_date
             FROM (
               SELECT E.person_id, E.start_date, E.end_date,
-                row_number() OVER (PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
-                OP.observation_period_start_date AS op_start_date, OP.observation_period_end_date AS op_end_date
+                row_number() OVER (
+                  PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
+                OP.observation_period_start_date AS op_start_date,
+                OP.observation_period_end_date AS op_end_date
               FROM (
             \(criteria)
               ) E
               JOIN observation_period OP ON OP.person_id = E.person_id
-                AND E.start_date >= OP.observation_period_start_date AND E.start_date <= OP.observation_period_end_date
+                AND E.start_date >= OP.observation_period_start_date
+                AND E.start_date <= OP.observation_period_end_date
               WHERE \(SQLFragment.joined(filters, separator: "\n    AND "))
             ) P\(raw: primary.limit == .all ? "" : "\nWHERE P.ordinal = 1")
             """
@@ -213,7 +218,7 @@ private struct Compiler {
             join = """
 
                   JOIN (
-                \(groupQuery(additional, events: primaryEvents))
+                \(groupQuery(additional, events: "\(raw: primaryEvents)"))
                   ) AC ON AC.person_id = pe.person_id AND AC.event_id = pe.event_id
                 """
             if definition.qualifiedLimit != .all { limit = "\nWHERE QE.ordinal = 1" }
@@ -224,7 +229,8 @@ private struct Compiler {
             SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
             FROM (
               SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
-                row_number() OVER (PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
+                row_number() OVER (
+                  PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
               FROM \(raw: primaryEvents) pe\(join)
             ) QE\(raw: limit)
             """
@@ -238,7 +244,8 @@ private struct Compiler {
             SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
             FROM (
               SELECT MG.event_id, MG.person_id, MG.start_date, MG.end_date, MG.op_start_date, MG.op_end_date,
-                row_number() OVER (PARTITION BY MG.person_id ORDER BY MG.start_date \(raw: order), MG.event_id) AS ordinal
+                row_number() OVER (
+                  PARTITION BY MG.person_id ORDER BY MG.start_date \(raw: order), MG.event_id) AS ordinal
               FROM (
                 SELECT Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date,
                   COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -258,6 +265,10 @@ private struct Compiler {
         switch definition.endStrategy {
         case .observationPeriodEnd:
             ends.append("SELECT event_id, person_id, op_end_date AS end_date FROM \(raw: includedEvents)")
+        case .customEra(let era):
+            // As in Circe, the observation period end stays a candidate: it caps the era's end.
+            ends.append("SELECT event_id, person_id, op_end_date AS end_date FROM \(raw: includedEvents)")
+            ends.append(customEraEnds(era))
         case .dateOffset(let field, let offset):
             let column: SQLFragment = field == .startDate ? "start_date" : "end_date"
             ends.append(
@@ -275,7 +286,8 @@ private struct Compiler {
                 FROM \(raw: includedEvents) I
                 JOIN (
                 \(criterionQuery(criterion))
-                ) C ON C.person_id = I.person_id AND C.start_date >= I.start_date AND C.start_date <= I.op_end_date
+                ) C ON C.person_id = I.person_id
+                  AND C.start_date >= I.start_date AND C.start_date <= I.op_end_date
                 GROUP BY I.event_id, I.person_id
                 """)
         }
@@ -294,28 +306,80 @@ private struct Compiler {
             """
     }
 
-    /// Merges a person's periods that overlap or lie within `EraPad` days: each row's end is
-    /// padded, a row opens a new era unless an earlier row's padded end reaches its start.
+    /// Merges a person's periods that overlap or lie within `EraPad` days.
     func finalCohortStatement() -> SQLFragment {
         let pad = definition.collapseEraPad
+        let padded: SQLFragment = """
+            SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date
+                  FROM \(raw: cohortRows)
+            """
         return """
             CREATE TEMPORARY TABLE \(raw: finalCohort) AS
-            SELECT N.person_id, MIN(N.start_date) AS start_date, \(dialect.addDays("MAX(N.end_date)", -pad)) AS end_date
+            SELECT V.person_id, V.start_date, \(dialect.addDays("V.end_date", -pad)) AS end_date
             FROM (
-              SELECT M.person_id, M.start_date, M.end_date,
-                SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+            \(merged(padded))
+            ) V
+            """
+    }
+
+    /// Merges the intervals (person_id, start_date, end_date) of `rows` that overlap or touch
+    /// (start on or before an earlier end): a row opens a new interval unless an earlier row of
+    /// the person (in start order) reaches its start; the running count of openings numbers them.
+    func merged(_ rows: SQLFragment) -> SQLFragment {
+        """
+        SELECT N.person_id, MIN(N.start_date) AS start_date, MAX(N.end_date) AS end_date
+        FROM (
+          SELECT M.person_id, M.start_date, M.end_date,
+            SUM(M.opens) OVER (
+              PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+          FROM (
+            SELECT D.person_id, D.start_date, D.end_date,
+              CASE WHEN D.start_date <= MAX(D.end_date) OVER (
+                  PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                THEN 0 ELSE 1 END AS opens
+            FROM (
+              \(rows)
+            ) D
+          ) M
+        ) N
+        GROUP BY N.person_id, N.era
+        """
+    }
+
+    /// Ends from a custom drug era: the person's exposures to the drug concept set (by standard
+    /// or source concept) are merged when within `GapDays` (after extending each by `GapDays` +
+    /// `Offset`); an event inside such an era ends at the era's end (last exposure end + `Offset`).
+    func customEraEnds(_ era: EndStrategy.CustomEra) -> SQLFragment {
+        let start: SQLFragment = "de.drug_exposure_start_date"
+        let exposureEnd: SQLFragment
+        if let days = era.daysSupplyOverride {
+            exposureEnd = dialect.addDays(start, days)
+        } else {
+            exposureEnd = """
+                COALESCE(de.drug_exposure_end_date, \(dialect.addDays(start, column: "de.days_supply")), \
+                \(dialect.addDays(start, 1)))
+                """
+        }
+        let inSet: SQLFragment =
+            "SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(era.drugCodesetID))"
+        let exposures: SQLFragment = """
+            SELECT de.person_id, \(start) AS start_date,
+                    \(dialect.addDays(exposureEnd, era.gapDays + era.offset)) AS end_date
+                  FROM drug_exposure de
+                  WHERE de.person_id IN (SELECT person_id FROM \(raw: includedEvents))
+                    AND (de.drug_concept_id IN (\(inSet)) OR de.drug_source_concept_id IN (\(inSet)))
+            """
+        return """
+            SELECT I.event_id, I.person_id, ERA.end_date
+            FROM \(raw: includedEvents) I
+            JOIN (
+              SELECT G.person_id, G.start_date, \(dialect.addDays("G.end_date", -era.gapDays)) AS end_date
               FROM (
-                SELECT D.person_id, D.start_date, D.end_date,
-                  CASE WHEN D.start_date <= MAX(D.end_date) OVER (
-                      PARTITION BY D.person_id ORDER BY D.start_date, D.end_date
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                    THEN 0 ELSE 1 END AS opens
-                FROM (
-                  SELECT person_id, start_date, \(dialect.addDays("end_date", pad)) AS end_date FROM \(raw: cohortRows)
-                ) D
-              ) M
-            ) N
-            GROUP BY N.person_id, N.era
+            \(merged(exposures))
+              ) G
+            ) ERA ON ERA.person_id = I.person_id
+              AND I.start_date >= ERA.start_date AND I.start_date <= ERA.end_date
             """
     }
 
@@ -324,11 +388,12 @@ private struct Compiler {
         var start: SQLFragment = "F.start_date"
         var end: SQLFragment = "F.end_date"
         if let from = window.startDate {
-            start =
-                "CASE WHEN F.start_date > \(dialect.date(from)) THEN F.start_date ELSE \(dialect.date(from)) END"
+            let bound = dialect.date(from)
+            start = "CASE WHEN F.start_date > \(bound) THEN F.start_date ELSE \(bound) END"
         }
         if let to = window.endDate {
-            end = "CASE WHEN F.end_date < \(dialect.date(to)) THEN F.end_date ELSE \(dialect.date(to)) END"
+            let bound = dialect.date(to)
+            end = "CASE WHEN F.end_date < \(bound) THEN F.end_date ELSE \(bound) END"
         }
         let filter: SQLFragment =
             window.startDate == nil && window.endDate == nil ? "" : "\nWHERE \(start) <= \(end)"
@@ -348,7 +413,8 @@ private struct Compiler {
             SELECT B.mask, COUNT(*) AS persons
             FROM (
               SELECT M.person_id, M.mask,
-                row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
+                row_number() OVER (
+                  PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
               FROM (
                 SELECT Q.person_id, Q.event_id, Q.start_date, \(mask) AS mask,
                   COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -366,8 +432,8 @@ private struct Compiler {
     // MARK: criteria groups
 
     /// The (person_id, event_id) rows of `events` that satisfy `group`.
-    func groupQuery(_ group: CriteriaGroup, events: String) -> SQLFragment {
-        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(raw: events)" }
+    func groupQuery(_ group: CriteriaGroup, events: SQLFragment) -> SQLFragment {
+        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(events)" }
         var members: [SQLFragment] = []
         for criterion in group.criteria { members.append(correlatedQuery(criterion, events: events)) }
         for demographic in group.demographics {
@@ -387,7 +453,7 @@ private struct Compiler {
         }
         return """
             SELECT E.person_id, E.event_id
-            FROM \(raw: events) E
+            FROM \(events) E
             LEFT JOIN (
             \(union)
             ) CQ ON CQ.person_id = E.person_id AND CQ.event_id = E.event_id
@@ -397,7 +463,7 @@ private struct Compiler {
     }
 
     /// The events of `events` with the required number of matching criterion events in the windows.
-    func correlatedQuery(_ correlated: CorrelatedCriterion, events: String) -> SQLFragment {
+    func correlatedQuery(_ correlated: CorrelatedCriterion, events: SQLFragment) -> SQLFragment {
         let checkPeriod = !correlated.ignoreObservationPeriod
         var clauses: [SQLFragment] = []
         if checkPeriod { clauses.append("A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date") }
@@ -432,10 +498,10 @@ private struct Compiler {
             ? SQLFragment.empty : "\n    AND \(SQLFragment.joined(clauses, separator: "\n    AND "))"
         return """
             SELECT Y.person_id, Y.event_id
-            FROM \(raw: events) Y
+            FROM \(events) Y
             LEFT JOIN (
               SELECT X.person_id, X.event_id, A.concept_id
-              FROM \(raw: events) X
+              FROM \(events) X
               JOIN (
             \(criterionQuery(correlated.criterion))
               ) A ON A.person_id = X.person_id\(window)
@@ -445,7 +511,7 @@ private struct Compiler {
             """
     }
 
-    func demographicQuery(_ demographic: DemographicCriterion, events: String) -> SQLFragment {
+    func demographicQuery(_ demographic: DemographicCriterion, events: SQLFragment) -> SQLFragment {
         var clauses: [SQLFragment] = []
         if let age = demographic.age {
             clauses.append(numeric("\(dialect.year("E.start_date")) - P.year_of_birth", age, integral: true))
@@ -453,13 +519,19 @@ private struct Compiler {
         if !demographic.genderConceptIDs.isEmpty {
             clauses.append("P.gender_concept_id IN (\(list(demographic.genderConceptIDs)))")
         }
+        if !demographic.raceConceptIDs.isEmpty {
+            clauses.append("P.race_concept_id IN (\(list(demographic.raceConceptIDs)))")
+        }
+        if !demographic.ethnicityConceptIDs.isEmpty {
+            clauses.append("P.ethnicity_concept_id IN (\(list(demographic.ethnicityConceptIDs)))")
+        }
         if let range = demographic.startDate { clauses.append(dateClause("E.start_date", range)) }
         if let range = demographic.endDate { clauses.append(dateClause("E.end_date", range)) }
         let filter =
             clauses.isEmpty ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: " AND "))"
         return """
             SELECT E.person_id, E.event_id
-            FROM \(raw: events) E
+            FROM \(events) E
             JOIN person P ON P.person_id = E.person_id\(filter)
             """
     }
@@ -480,10 +552,8 @@ private struct Compiler {
         case .observationPeriod: end = "op.observation_period_end_date"
         case .conditionOccurrence: end = "COALESCE(co.condition_end_date, \(nextDay))"
         case .drugExposure:
-            end = """
-                COALESCE(de.drug_exposure_end_date, \(dialect.addDays("\(raw: startColumn)", column: "de.days_supply")), \
-                \(nextDay))
-                """
+            let supplied = dialect.addDays("\(raw: startColumn)", column: "de.days_supply")
+            end = "COALESCE(de.drug_exposure_end_date, \(supplied), \(nextDay))"
         case .procedureOccurrence, .measurement, .observation, .death: end = nextDay
         }
         var extra: [String] = []
@@ -495,26 +565,50 @@ private struct Compiler {
         default: break
         }
         var select: SQLFragment = """
-            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id, \(raw: alias).\(raw: concept) AS concept_id,
+            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id,
+                \(raw: alias).\(raw: concept) AS concept_id,
                 \(raw: startColumn) AS start_date, \(end) AS end_date
             """
+        for columnRange in criterion.columnRanges where !extra.contains(columnRange.column) {
+            extra.append(columnRange.column)
+        }
+        if let type = domain.typeConcept, !criterion.typeConceptIDs.isEmpty {
+            extra.append("\(type.column) AS type_concept_id")
+        }
         for column in extra { select = "\(select), \(raw: alias).\(raw: column)" }
         if criterion.first {
             select = """
                 \(select),
-                    row_number() OVER (PARTITION BY \(raw: alias).person_id ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)) AS ordinal
+                    row_number() OVER (
+                      PARTITION BY \(raw: alias).person_id
+                      ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)
+                    ) AS ordinal
                 """
         }
-        var codeset: SQLFragment = ""
+        // Concept sets filter before `First` counts; every other attribute after.
+        var inSets: [SQLFragment] = []
         if let codesetID = criterion.codesetID {
-            codeset = """
-
-                  WHERE \(raw: alias).\(raw: concept) IN (
-                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+            inSets.append(
                 """
+                \(raw: alias).\(raw: concept) IN (
+                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+                """)
         }
+        if let codesetID = criterion.sourceCodesetID, let source = domain.sourceConcept {
+            inSets.append(
+                """
+                \(raw: alias).\(raw: source.column) IN (
+                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
+                """)
+        }
+        let codeset: SQLFragment =
+            inSets.isEmpty ? .empty : "\n  WHERE \(SQLFragment.joined(inSets, separator: "\n    AND "))"
         var clauses: [SQLFragment] = []
         if criterion.first { clauses.append("C.ordinal = 1") }
+        if !criterion.typeConceptIDs.isEmpty {
+            let not = criterion.excludeTypes ? "NOT " : ""
+            clauses.append("C.type_concept_id \(raw: not)IN (\(list(criterion.typeConceptIDs)))")
+        }
         if let range = criterion.startDate { clauses.append(dateClause("C.start_date", range)) }
         if let range = criterion.endDate { clauses.append(dateClause("C.end_date", range)) }
         if let range = criterion.ageAtStart {
@@ -541,16 +635,45 @@ private struct Compiler {
         }
         if let range = criterion.rangeLow { clauses.append(numeric("C.range_low", range, integral: false)) }
         if let range = criterion.rangeHigh { clauses.append(numeric("C.range_high", range, integral: false)) }
+        for columnRange in criterion.columnRanges {
+            clauses.append(
+                numeric("C.\(raw: columnRange.column)", columnRange.range, integral: columnRange.integral))
+        }
         let person: SQLFragment = criterion.readsPerson ? "\nJOIN person P ON P.person_id = C.person_id" : ""
         let filter =
             clauses.isEmpty
             ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: "\n  AND "))"
-        return """
+        let rows: SQLFragment = """
             SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
             FROM (
               \(select)
               FROM \(raw: domain.table) \(raw: alias)\(codeset)
             ) C\(person)\(filter)
+            """
+        guard let group = criterion.correlatedCriteria, !group.isEmpty else { return rows }
+        // Nested correlated criteria: the rows (in an observation period) are index events of
+        // their own group, and only those satisfying it remain.
+        let events: SQLFragment = """
+            (
+              SELECT Q.person_id, Q.event_id, Q.start_date, Q.end_date, Q.concept_id,
+                OP.observation_period_start_date AS op_start_date,
+                OP.observation_period_end_date AS op_end_date
+              FROM (
+            \(rows)
+              ) Q
+              JOIN observation_period OP ON OP.person_id = Q.person_id
+                AND OP.observation_period_start_date <= Q.start_date
+                AND OP.observation_period_end_date >= Q.start_date
+            )
+            """
+        return """
+            SELECT PE.person_id, PE.event_id, PE.start_date, PE.end_date, PE.concept_id
+            FROM (
+            \(rows)
+            ) PE
+            JOIN (
+            \(groupQuery(group, events: events))
+            ) NC ON NC.person_id = PE.person_id AND NC.event_id = PE.event_id
             """
     }
 
@@ -586,8 +709,9 @@ private struct Compiler {
         }
         switch range.op {
         case .between, .notBetween:
-            let test: SQLFragment =
-                "(\(expression) >= \(bound(range.value)) AND \(expression) <= \(bound(range.extent ?? range.value)))"
+            let low = bound(range.value)
+            let high = bound(range.extent ?? range.value)
+            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
             return range.op == .between ? test : "NOT \(test)"
         default:
             return "\(expression) \(raw: Self.sqlOperator(range.op)) \(bound(range.value))"
@@ -597,8 +721,9 @@ private struct Compiler {
     func dateClause(_ expression: SQLFragment, _ range: DateRange) -> SQLFragment {
         switch range.op {
         case .between, .notBetween:
-            let test: SQLFragment =
-                "(\(expression) >= \(dialect.date(range.value)) AND \(expression) <= \(dialect.date(range.extent ?? range.value)))"
+            let low = dialect.date(range.value)
+            let high = dialect.date(range.extent ?? range.value)
+            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
             return range.op == .between ? test : "NOT \(test)"
         default:
             return "\(expression) \(raw: Self.sqlOperator(range.op)) \(dialect.date(range.value))"

@@ -62,6 +62,7 @@ public struct CohortDefinition: Sendable {
         func add(_ criterion: Criterion) {
             tables.insert(criterion.domain.table)
             if criterion.readsPerson { tables.insert("person") }
+            if let nested = criterion.correlatedCriteria { add(nested) }
         }
         func add(_ group: CriteriaGroup) {
             for correlated in group.criteria { add(correlated.criterion) }
@@ -75,6 +76,7 @@ public struct CohortDefinition: Sendable {
         let items = conceptSets.flatMap(\.items)
         if items.contains(where: \.includeDescendants) { tables.formUnion(["concept", "concept_ancestor"]) }
         if items.contains(where: \.includeMapped) { tables.insert("concept_relationship") }
+        if case .customEra = endStrategy { tables.insert("drug_exposure") }
         return tables
     }
 }
@@ -145,6 +147,35 @@ public enum CriterionDomain: String, Sendable, CaseIterable {
     }
 
     var isEra: Bool { self == .drugEra || self == .conditionEra }
+
+    /// The JSON key naming the source-concept codeset, and the column it filters.
+    var sourceConcept: (key: String, column: String)? {
+        switch self {
+        case .conditionOccurrence: return ("ConditionSourceConcept", "condition_source_concept_id")
+        case .drugExposure: return ("DrugSourceConcept", "drug_source_concept_id")
+        case .procedureOccurrence: return ("ProcedureSourceConcept", "procedure_source_concept_id")
+        case .measurement: return ("MeasurementSourceConcept", "measurement_source_concept_id")
+        case .observation: return ("ObservationSourceConcept", "observation_source_concept_id")
+        case .visitOccurrence: return ("VisitSourceConcept", "visit_source_concept_id")
+        case .death: return ("DeathSourceConcept", "cause_source_concept_id")
+        default: return nil
+        }
+    }
+
+    /// The JSON key of the type-concept list (its exclusion flag adds `Exclude`), and the column.
+    var typeConcept: (key: String, column: String)? {
+        switch self {
+        case .conditionOccurrence: return ("ConditionType", "condition_type_concept_id")
+        case .drugExposure: return ("DrugType", "drug_type_concept_id")
+        case .procedureOccurrence: return ("ProcedureType", "procedure_type_concept_id")
+        case .measurement: return ("MeasurementType", "measurement_type_concept_id")
+        case .observation: return ("ObservationType", "observation_type_concept_id")
+        case .visitOccurrence: return ("VisitType", "visit_type_concept_id")
+        case .death: return ("DeathType", "death_type_concept_id")
+        case .observationPeriod: return ("PeriodType", "period_type_concept_id")
+        default: return nil
+        }
+    }
 }
 
 /// A domain criterion: the rows of one CDM table, filtered by its attributes.
@@ -152,6 +183,12 @@ public struct Criterion: Sendable {
     public var domain: CriterionDomain
     /// Only rows whose concept is in this concept set (nil: any concept).
     public var codesetID: Int64?
+    /// Only rows whose source concept is in this concept set (`ConditionSourceConcept`, ...).
+    public var sourceCodesetID: Int64?
+    /// Only rows whose type concept is one of these (`ConditionType`, ..., `PeriodType`).
+    public var typeConceptIDs: [Int64] = []
+    /// Rows whose type concept is one of `typeConceptIDs` are dropped instead (`...TypeExclude`).
+    public var excludeTypes: Bool = false
     /// Only the person's first row of the criterion (by start date, among rows of the codeset).
     public var first: Bool = false
     /// `OccurrenceStartDate`, `EraStartDate` or `PeriodStartDate`.
@@ -175,6 +212,11 @@ public struct Criterion: Sendable {
     /// `RangeLow` and `RangeHigh` of a measurement.
     public var rangeLow: NumericRange?
     public var rangeHigh: NumericRange?
+    /// Ranges on other columns: `DaysSupply`, `Quantity`, `Refills` of drug exposures, `Quantity`
+    /// of procedures.
+    public var columnRanges: [ColumnRange] = []
+    /// `CorrelatedCriteria`: a group each row must satisfy as an index event of its own.
+    public var correlatedCriteria: CriteriaGroup?
 
     var readsPerson: Bool { ageAtStart != nil || ageAtEnd != nil || !genderConceptIDs.isEmpty }
 }
@@ -274,8 +316,17 @@ public struct Occurrence: Sendable, Equatable {
 public struct DemographicCriterion: Sendable {
     public var age: NumericRange?
     public var genderConceptIDs: [Int64]
+    public var raceConceptIDs: [Int64]
+    public var ethnicityConceptIDs: [Int64]
     public var startDate: DateRange?
     public var endDate: DateRange?
+}
+
+/// A numeric range on a plain column of the criterion's table (`DaysSupply`, `Quantity`, `Refills`).
+public struct ColumnRange: Sendable, Equatable {
+    public var column: String
+    public var range: NumericRange
+    public var integral: Bool
 }
 
 /// How cohort periods end (before censoring).
@@ -289,6 +340,20 @@ public enum EndStrategy: Sendable, Equatable {
     case observationPeriodEnd
     /// `Offset` days after the index event's start or end, capped at the observation period end.
     case dateOffset(DateField, Int)
+    /// The end of the drug era (built from drug exposures) holding the index event's start.
+    case customEra(CustomEra)
+
+    /// `CustomEra`: exposures to a drug concept set merged into eras.
+    public struct CustomEra: Sendable, Equatable {
+        /// The concept set of the drug (matched on standard and source concepts).
+        public var drugCodesetID: Int64
+        /// Exposures this many days apart or less belong to one era.
+        public var gapDays: Int
+        /// Days added to the era's end (the last exposure's end).
+        public var offset: Int
+        /// When set, every exposure lasts this many days from its start.
+        public var daysSupplyOverride: Int?
+    }
 }
 
 /// Clamps cohort periods to a calendar window (either bound optional).

@@ -20,7 +20,8 @@ enum DefinitionParser {
         }
         let primary = try primaryCriteria(try reader.object("PrimaryCriteria"))
         var additional: CriteriaGroup?
-        if reader.has("AdditionalCriteria") {
+        // Present as an object, even empty, it switches the qualified limit on (as in Circe).
+        if case .object = reader.value("AdditionalCriteria") {
             additional = try group(try reader.object("AdditionalCriteria"))
         } else {
             _ = reader.value("AdditionalCriteria")
@@ -157,6 +158,20 @@ enum DefinitionParser {
             try reader.finish()
             return .dateOffset(field, days)
         }
+        if reader.has("CustomEra") {
+            var era = try reader.object("CustomEra")
+            guard let codeset = try era.int64("DrugCodesetId") else {
+                throw Failure(path: era.child("DrugCodesetId"), message: "is required")
+            }
+            let gap = try era.int("GapDays") ?? 0
+            guard gap >= 0 else { throw Failure(path: era.child("GapDays"), message: "must not be negative") }
+            let strategy = EndStrategy.CustomEra(
+                drugCodesetID: codeset, gapDays: gap, offset: try era.int("Offset") ?? 0,
+                daysSupplyOverride: try era.int("DaysSupplyOverride"))
+            try era.finish()
+            try reader.finish()
+            return .customEra(strategy)
+        }
         try reader.finish()
         return .observationPeriodEnd
     }
@@ -264,6 +279,8 @@ enum DefinitionParser {
         let result = DemographicCriterion(
             age: try numericRange(&reader, "Age", integral: true),
             genderConceptIDs: try concepts(&reader, "Gender"),
+            raceConceptIDs: try concepts(&reader, "Race"),
+            ethnicityConceptIDs: try concepts(&reader, "Ethnicity"),
             startDate: try dateRange(&reader, "OccurrenceStartDate"),
             endDate: try dateRange(&reader, "OccurrenceEndDate"))
         try reader.finish()
@@ -289,10 +306,15 @@ enum DefinitionParser {
         var criterion = Criterion(domain: domain)
         if domain != .observationPeriod { criterion.codesetID = try reader.int64("CodesetId") }
         if domain != .death { criterion.first = try reader.bool("First") ?? false }
-        // Type-exclusion flags mean nothing without their concept list, which is refused.
-        for key in reader.keys where key.hasSuffix("TypeExclude") {
-            if try reader.bool(key) == true {
-                throw Failure(path: reader.child(key), message: "not supported yet")
+        if let source = domain.sourceConcept { criterion.sourceCodesetID = try reader.int64(source.key) }
+        if case .object = reader.value("CorrelatedCriteria") {
+            let nested = try group(try reader.object("CorrelatedCriteria"))
+            if !nested.isEmpty { criterion.correlatedCriteria = nested }
+        }
+        if let type = domain.typeConcept {
+            criterion.typeConceptIDs = try concepts(&reader, type.key)
+            if domain != .observationPeriod {
+                criterion.excludeTypes = try reader.bool(type.key + "Exclude") ?? false
             }
         }
         switch domain {
@@ -323,6 +345,20 @@ enum DefinitionParser {
         if domain == .measurement || domain == .observation {
             criterion.valueAsNumber = try numericRange(&reader, "ValueAsNumber", integral: false)
             criterion.unitConceptIDs = try concepts(&reader, "Unit")
+        }
+        if domain == .drugExposure {
+            for (key, column, integral) in [
+                ("DaysSupply", "days_supply", true), ("Quantity", "quantity", false),
+                ("Refills", "refills", true),
+            ] {
+                if let range = try numericRange(&reader, key, integral: integral) {
+                    criterion.columnRanges.append(
+                        ColumnRange(column: column, range: range, integral: integral))
+                }
+            }
+        }
+        if domain == .procedureOccurrence, let range = try numericRange(&reader, "Quantity", integral: true) {
+            criterion.columnRanges.append(ColumnRange(column: "quantity", range: range, integral: true))
         }
         if domain == .measurement {
             criterion.rangeLow = try numericRange(&reader, "RangeLow", integral: false)
@@ -407,6 +443,15 @@ enum DefinitionParser {
                 throw Failure(
                     path: "\(path).\(criterion.domain.rawValue).CodesetId", message: "no concept set \(id)")
             }
+            if let id = criterion.sourceCodesetID, let key = criterion.domain.sourceConcept?.key,
+                !known.contains(id)
+            {
+                throw Failure(
+                    path: "\(path).\(criterion.domain.rawValue).\(key)", message: "no concept set \(id)")
+            }
+            if let nested = criterion.correlatedCriteria {
+                try check(nested, "\(path).\(criterion.domain.rawValue).CorrelatedCriteria")
+            }
         }
         func check(_ group: CriteriaGroup, _ path: String) throws(Failure) {
             for (index, correlated) in group.criteria.enumerated() {
@@ -421,6 +466,10 @@ enum DefinitionParser {
             try check(criterion, "CensoringCriteria[\(index)]")
         }
         if let additional = definition.additionalCriteria { try check(additional, "AdditionalCriteria") }
+        if case .customEra(let era) = definition.endStrategy, !known.contains(era.drugCodesetID) {
+            throw Failure(
+                path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set \(era.drugCodesetID)")
+        }
         for (index, rule) in definition.inclusionRules.enumerated() {
             try check(rule.group, "InclusionRules[\(index)].expression")
         }

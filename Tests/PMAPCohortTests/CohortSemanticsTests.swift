@@ -118,6 +118,12 @@ struct CohortSemanticsTests {
                 Self.drugCohort(additional: afterA, qualifiedLimit: "First", endStrategy: Self.offsetEnd)
             ).rows
                 == [all[1]])
+        // An empty AdditionalCriteria object still switches the qualified limit on (as in Circe).
+        #expect(
+            try await store.run(
+                Self.drugCohort(additional: "{}", qualifiedLimit: "First", endStrategy: Self.offsetEnd)
+            )
+            .rows == [all[0]])
         // Without additional criteria the qualified limit does not apply (as in Circe).
         #expect(
             try await store.run(Self.drugCohort(qualifiedLimit: "First", endStrategy: Self.offsetEnd)).rows
@@ -192,7 +198,8 @@ struct CohortSemanticsTests {
             ))
         // UseEventEnd compares the event's end (2020-05-25) instead of its start.
         let useEnd = """
-            {"Criteria": \(a), "StartWindow": {"Start": {"Days": 10, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1},
+            {"Criteria": \(a),
+             "StartWindow": {"Start": {"Days": 10, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1},
              "UseEventEnd": true}, "Occurrence": {"Type": 0, "Count": 1}}
             """
         #expect(try await entered(useEnd))
@@ -202,14 +209,16 @@ struct CohortSemanticsTests {
         #expect(try await entered(J.correlated(anyCondition, before: 45, after: 0, type: 2, count: 3)))
         let distinct = ", \"Occurrence\": {\"Type\": 2, \"Count\": 3, \"IsDistinct\": true}"
         let distinctThree = """
-            {"Criteria": \(anyCondition), "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}}\(distinct)}
+            {"Criteria": \(anyCondition),
+             "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}}\(distinct)}
             """
         #expect(try await !entered(distinctThree))
         #expect(
             try await entered(distinctThree.replacingOccurrences(of: "\"Count\": 3", with: "\"Count\": 2")))
         // An end window on the event's end date (default): the condition ending 2020-05-25 is 7 days before.
         let endWindow = """
-            {"Criteria": \(a), "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}},
+            {"Criteria": \(a),
+             "StartWindow": {"Start": {"Days": 45, "Coeff": -1}, "End": {"Days": 0, "Coeff": 1}},
              "EndWindow": {"Start": {"Days": 8, "Coeff": -1}, "End": {"Days": 6, "Coeff": -1}},
              "Occurrence": {"Type": 0, "Count": 1}}
             """
@@ -230,6 +239,11 @@ struct CohortSemanticsTests {
         #expect(try await subjects("{\"Age\": {\"Value\": 25, \"Extent\": 35, \"Op\": \"bt\"}}") == [3])
         #expect(try await subjects("{\"Age\": {\"Value\": 25, \"Extent\": 35, \"Op\": \"!bt\"}}") == [1, 2])
         #expect(try await subjects("{\"Age\": {\"Value\": 30, \"Op\": \"eq\"}}") == [3])
+        try await store.execute(
+            "UPDATE person SET race_concept_id = 8527, ethnicity_concept_id = 38003564 WHERE person_id = 2")
+        #expect(try await subjects("{\"Race\": [{\"CONCEPT_ID\": 8527}]}") == [2])
+        #expect(try await subjects("{\"Ethnicity\": [{\"CONCEPT_ID\": 38003564}]}") == [2])
+        #expect(try await subjects("{\"Race\": [{\"CONCEPT_ID\": 8516}]}") == [])
         #expect(
             try await subjects("{\"Gender\": [{\"CONCEPT_ID\": 8507, \"CONCEPT_NAME\": \"MALE\"}]}") == [
                 1, 3,
@@ -239,7 +253,8 @@ struct CohortSemanticsTests {
                 1, 2, 3,
             ])
         let criterion = """
-            {"DrugEra": {"CodesetId": 0, "AgeAtStart": {"Value": 40, "Op": "gte"}, "Gender": [{"CONCEPT_ID": 8532}]}}
+            {"DrugEra": {"CodesetId": 0, "AgeAtStart": {"Value": 40, "Op": "gte"},
+             "Gender": [{"CONCEPT_ID": 8532}]}}
             """
         #expect(Self.subjects(try await store.run(Self.drugCohort(primary: [criterion]))) == [2])
         let length = "{\"DrugEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 9, \"Op\": \"eq\"}}}"
@@ -266,6 +281,43 @@ struct CohortSemanticsTests {
         #expect(
             try await end("{\"DateOffset\": {\"DateField\": \"StartDate\", \"Offset\": 100}}")
                 == [CohortRow(1, "2020-06-01", "2020-06-30")])
+    }
+
+    /// CustomEra: exposures within GapDays form one era; the index event ends at its era's end
+    /// plus Offset, capped at the observation period's end.
+    @Test func customEraEndStrategy() async throws {
+        let store = try TestStore()
+        try await store.persons([(1, Self.male, 1970), (2, Self.male, 1970)])
+        try await store.periods([(1, "2020-01-01", "2020-12-31"), (2, "2020-01-01", "2020-01-20")])
+        try await store.drugExposures([
+            (1, Self.drug, "2020-01-01", "2020-01-10"), (1, Self.drug, "2020-01-15", "2020-01-25"),
+            (1, Self.drug, "2020-03-01", "2020-03-10"), (2, Self.drug, "2020-01-01", "2020-01-10"),
+            (2, Self.drug, "2020-01-15", "2020-01-25"),
+        ])
+        let exposure = "{\"DrugExposure\": {\"CodesetId\": 0}}"
+        func rows(_ era: String, limit: String = "First") async throws -> [CohortRow] {
+            try await store.run(
+                Self.drugCohort(
+                    primary: [exposure], primaryLimit: limit, endStrategy: "{\"CustomEra\": {\(era)}}")
+            ).rows
+        }
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5")
+                == [CohortRow(1, "2020-01-01", "2020-01-25"), CohortRow(2, "2020-01-01", "2020-01-20")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 4")
+                == [CohortRow(1, "2020-01-01", "2020-01-10"), CohortRow(2, "2020-01-01", "2020-01-10")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 4, \"Offset\": 3")
+                == [CohortRow(1, "2020-01-01", "2020-01-28"), CohortRow(2, "2020-01-01", "2020-01-20")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5, \"DaysSupplyOverride\": 3")
+                == [CohortRow(1, "2020-01-01", "2020-01-04"), CohortRow(2, "2020-01-01", "2020-01-04")])
+        #expect(
+            try await rows("\"DrugCodesetId\": 0, \"GapDays\": 5", limit: "All") == [
+                CohortRow(1, "2020-01-01", "2020-01-25"), CohortRow(1, "2020-03-01", "2020-03-10"),
+                CohortRow(2, "2020-01-01", "2020-01-20"),
+            ])
     }
 
     @Test func censoringCriteriaEndAtTheFirstCensoringEvent() async throws {
@@ -339,6 +391,78 @@ struct CohortSemanticsTests {
         #expect(try await subjects([(100, false, true, true)]) == [1, 2, 4, 5])
         #expect(try await subjects([(100, false, true, true), (101, true, false, false)]) == [1, 4, 5])
         #expect(try await subjects([(100, false, true, true), (101, true, false, true)]) == [1, 4])
+    }
+
+    /// A criterion's own CorrelatedCriteria keep only its rows that satisfy them as index events.
+    @Test func nestedCorrelatedCriteria() async throws {
+        let store = try await Self.yearStore(persons: 2)
+        try await store.conditions([
+            (1, Self.conditionA, "2020-06-01", nil), (2, Self.conditionA, "2020-06-01", nil),
+        ])
+        try await store.drugEras([
+            (1, Self.drug, "2020-05-25", "2020-05-30"), (2, Self.drug, "2020-04-01", "2020-04-05"),
+        ])
+        let drugBefore = J.group("ALL", criteria: [J.correlated(Self.drugEra, before: 10, after: 0)])
+        let primary = "{\"ConditionOccurrence\": {\"CodesetId\": 1, \"CorrelatedCriteria\": \(drugBefore)}}"
+        let definition = try Self.drugCohort(primary: [primary])
+        #expect(definition.tablesRead == ["condition_occurrence", "drug_era", "observation_period"])
+        #expect(try await store.run(definition).rows == [CohortRow(1, "2020-06-01", "2020-12-31")])
+        let without = try Self.drugCohort(primary: ["{\"ConditionOccurrence\": {\"CodesetId\": 1}}"])
+        #expect(Self.subjects(try await store.run(without)) == [1, 2])
+    }
+
+    /// DaysSupply, Quantity and Refills of drug exposures.
+    @Test func drugExposureColumnRanges() async throws {
+        let store = try await Self.yearStore(persons: 3)
+        try await store.insert(
+            "drug_exposure",
+            [
+                "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
+                "drug_exposure_end_date", "drug_type_concept_id", "days_supply", "quantity", "refills",
+            ],
+            [
+                [1, 1, .integer(Self.drug), "2020-06-01", "2020-06-30", 0, 30, .real(60), 0],
+                [2, 2, .integer(Self.drug), "2020-06-01", "2020-06-10", 0, 10, .real(10.5), 2],
+                [3, 3, .integer(Self.drug), "2020-06-01", "2020-06-10", 0, .null, .null, .null],
+            ])
+        func subjects(_ attributes: String) async throws -> [Int64] {
+            Self.subjects(
+                try await store.run(
+                    Self.drugCohort(primary: ["{\"DrugExposure\": {\"CodesetId\": 0, \(attributes)}}"])))
+        }
+        #expect(try await subjects("\"DaysSupply\": {\"Value\": 30, \"Op\": \"gte\"}") == [1])
+        #expect(try await subjects("\"Quantity\": {\"Value\": 10.25, \"Extent\": 20, \"Op\": \"bt\"}") == [2])
+        #expect(try await subjects("\"Refills\": {\"Value\": 1, \"Op\": \"lt\"}") == [1])
+    }
+
+    /// Type concepts filter after `First`, source-concept sets before it, like the standard set.
+    @Test func typeAndSourceConcepts() async throws {
+        let store = try await Self.yearStore(persons: 2)
+        try await store.insert(
+            "condition_occurrence",
+            [
+                "condition_occurrence_id", "person_id", "condition_concept_id", "condition_start_date",
+                "condition_type_concept_id", "condition_source_concept_id",
+            ],
+            [
+                [1, 1, .integer(Self.conditionA), "2020-06-01", 32817, 900],
+                [2, 2, .integer(Self.conditionA), "2020-06-01", 32020, 901],
+                [3, 2, .integer(Self.conditionA), "2020-07-01", 32817, 902],
+            ])
+        func subjects(_ attributes: String, sets: [String] = []) async throws -> [Int64] {
+            let json = J.definition(
+                conceptSets: Self.conditionSets + sets,
+                primary: ["{\"ConditionOccurrence\": {\(attributes)}}"])
+            return Self.subjects(try await store.run(J.parse(json)))
+        }
+        let typed = "\"CodesetId\": 1, \"ConditionType\": [{\"CONCEPT_ID\": 32817}]"
+        #expect(try await subjects(typed) == [1, 2])
+        #expect(try await subjects(typed + ", \"ConditionTypeExclude\": true") == [2])
+        #expect(try await subjects(typed + ", \"First\": true") == [1])
+        let source = [J.conceptSet(5, concepts: [900, 902])]
+        #expect(try await subjects("\"ConditionSourceConcept\": 5", sets: source) == [1, 2])
+        #expect(try await subjects("\"ConditionSourceConcept\": 5, \"First\": true", sets: source) == [1, 2])
+        #expect(try await subjects("\"CodesetId\": 2, \"ConditionSourceConcept\": 5", sets: source) == [])
     }
 
     @Test func optedOutPersonsNeverEnter() async throws {
@@ -423,16 +547,43 @@ struct CohortSemanticsTests {
         let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
         let criteria = [
-            "{\"DrugEra\": {\"CodesetId\": 0, \"First\": true, \"EraStartDate\": \(start), \"OccurrenceCount\": {\"Value\": 1, \"Op\": \"eq\"}}}",
-            "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceStartDate\": \(start), \"OccurrenceEndDate\": \(start), \(age)}}",
-            "{\"DrugExposure\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceEndDate\": {\"Value\": \"2020-07-01\", \"Op\": \"eq\"}, \(age)}}",
-            "{\"ConditionEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 19, \"Op\": \"eq\"}, \"AgeAtEnd\": {\"Value\": 50, \"Op\": \"eq\"}}}",
-            "{\"ProcedureOccurrence\": {\"CodesetId\": 0, \"First\": true, \(age)}}",
-            "{\"Measurement\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 0, \"Extent\": 2, \"Op\": \"bt\"}}}",
-            "{\"Observation\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 3.25, \"Op\": \"gte\"}}}",
-            "{\"VisitOccurrence\": {\"CodesetId\": 0, \"VisitLength\": {\"Value\": 2, \"Op\": \"eq\"}, \"OccurrenceEndDate\": {\"Value\": \"2020-06-03\", \"Op\": \"eq\"}}}",
-            "{\"Death\": {\"CodesetId\": 0, \(age)}}",
-            "{\"ObservationPeriod\": {\"First\": true, \"PeriodLength\": {\"Value\": 365, \"Op\": \"eq\"}, \"AgeAtStart\": {\"Value\": 50, \"Op\": \"eq\"}}}",
+            """
+            {"DrugEra": {"CodesetId": 0, "First": true, "EraStartDate": \(start),
+             "OccurrenceCount": {"Value": 1, "Op": "eq"}}}
+            """,
+            """
+            {"ConditionOccurrence": {"CodesetId": 0, "First": true,
+             "OccurrenceStartDate": \(start), "OccurrenceEndDate": \(start), \(age)}}
+            """,
+            """
+            {"DrugExposure": {"CodesetId": 0, "First": true,
+             "OccurrenceEndDate": {"Value": "2020-07-01", "Op": "eq"}, \(age)}}
+            """,
+            """
+            {"ConditionEra": {"CodesetId": 0, "EraLength": {"Value": 19,
+             "Op": "eq"}, "AgeAtEnd": {"Value": 50, "Op": "eq"}}}
+            """,
+            """
+            {"ProcedureOccurrence": {"CodesetId": 0, "First": true, \(age)}}
+            """,
+            """
+            {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0,
+             "Extent": 2, "Op": "bt"}}}
+            """,
+            """
+            {"Observation": {"CodesetId": 0, "ValueAsNumber": {"Value": 3.25, "Op": "gte"}}}
+            """,
+            """
+            {"VisitOccurrence": {"CodesetId": 0, "VisitLength": {"Value": 2,
+             "Op": "eq"}, "OccurrenceEndDate": {"Value": "2020-06-03", "Op": "eq"}}}
+            """,
+            """
+            {"Death": {"CodesetId": 0, \(age)}}
+            """,
+            """
+            {"ObservationPeriod": {"First": true, "PeriodLength": {"Value": 365,
+             "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
+            """,
         ]
         for criterion in criteria {
             let json = J.definition(conceptSets: [J.conceptSet(0, concepts: [4000])], primary: [criterion])

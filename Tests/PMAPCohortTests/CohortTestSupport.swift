@@ -97,10 +97,16 @@ final class TestStore {
     /// Inserts rows given as column → value lists into `table`.
     func insert(_ table: String, _ columns: [String], _ rows: [[SQLValue]]) async throws {
         let sql =
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + "(\(columns.map { _ in "?" }.joined(separator: ", ")))"
         try await store.pool.write { db in
             for row in rows { try db.execute(sql: sql, arguments: CohortRunner.arguments(row)) }
         }
+    }
+
+    /// Runs one statement.
+    func execute(_ sql: String) async throws {
+        try await store.pool.write { db in try db.execute(sql: sql) }
     }
 
     /// Persons as (id, gender concept, year of birth).
@@ -148,6 +154,22 @@ final class TestStore {
             })
     }
 
+    /// Drug exposures as (person, drug concept, start, end).
+    func drugExposures(_ rows: [(Int64, Int64, String, String)]) async throws {
+        try await insert(
+            "drug_exposure",
+            [
+                "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
+                "drug_exposure_end_date", "drug_type_concept_id",
+            ],
+            rows.enumerated().map { index, row in
+                [
+                    .integer(Int64(index) + 1), .integer(row.0), .integer(row.1), .text(row.2), .text(row.3),
+                    32838,
+                ]
+            })
+    }
+
     /// Condition occurrences as (person, concept, start, end or nil).
     func conditions(_ rows: [(Int64, Int64, String, String?)]) async throws {
         try await insert(
@@ -181,7 +203,8 @@ final class TestStore {
             })
     }
 
-    /// Concepts (id, valid) with concept_ancestor rows (ancestor, descendant) and 'Maps to' (source, standard).
+    /// Concepts (id, valid) with concept_ancestor rows (ancestor, descendant) and 'Maps to'
+    /// rows (source, standard).
     func vocabulary(concepts: [(Int64, Bool)], ancestors: [(Int64, Int64)], mapsTo: [(Int64, Int64)])
         async throws
     {
@@ -240,7 +263,8 @@ enum CSVLoader {
         }
         let statement = try db.makeStatement(
             sql:
-                "INSERT INTO \(table) (\(kept.map(\.1).joined(separator: ", "))) VALUES (\(kept.map { _ in "?" }.joined(separator: ", ")))"
+                "INSERT INTO \(table) (\(kept.map(\.1).joined(separator: ", "))) VALUES "
+                + "(\(kept.map { _ in "?" }.joined(separator: ", ")))"
         )
         for record in records.dropFirst() where record.count == header.count {
             let values = kept.map { index, _ -> DatabaseValue in

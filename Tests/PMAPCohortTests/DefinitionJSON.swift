@@ -31,7 +31,8 @@ enum DefinitionJSON {
         func days(_ value: Int?) -> String { value.map(String.init) ?? "null" }
         return """
             {"Criteria": \(criterion),
-             "StartWindow": {"Start": {"Days": \(days(before)), "Coeff": -1}, "End": {"Days": \(days(after)), "Coeff": 1}},
+             "StartWindow": {"Start": {"Days": \(days(before)), "Coeff": -1},
+                             "End": {"Days": \(days(after)), "Coeff": 1}},
              "Occurrence": {"Type": \(type), "Count": \(count)}\(extra)}
             """
     }
@@ -40,7 +41,8 @@ enum DefinitionJSON {
         -> String
     {
         """
-        {"Type": "\(type)"\(count.map { ", \"Count\": \($0)" } ?? ""), "CriteriaList": [\(criteria.joined(separator: ","))],
+        {"Type": "\(type)"\(count.map { ", \"Count\": \($0)" } ?? ""),
+         "CriteriaList": [\(criteria.joined(separator: ","))],
          "DemographicCriteriaList": [\(demographics.joined(separator: ","))], "Groups": []}
         """
     }
@@ -83,22 +85,50 @@ enum DefinitionJSON {
         let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
         let criteria = [
-            "{\"DrugEra\": {\"CodesetId\": 0, \"First\": true, \"EraStartDate\": \(start), \"OccurrenceCount\": {\"Value\": 1, \"Op\": \"eq\"}}}",
-            "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceStartDate\": \(start), \"OccurrenceEndDate\": \(start), \(age)}}",
-            "{\"DrugExposure\": {\"CodesetId\": 0, \"First\": true, \"OccurrenceEndDate\": {\"Value\": \"2020-07-01\", \"Op\": \"eq\"}, \(age)}}",
-            "{\"ConditionEra\": {\"CodesetId\": 0, \"EraLength\": {\"Value\": 19, \"Op\": \"eq\"}, \"AgeAtEnd\": {\"Value\": 50, \"Op\": \"eq\"}}}",
-            "{\"ProcedureOccurrence\": {\"CodesetId\": 0, \"First\": true, \(age)}}",
-            "{\"Measurement\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 0, \"Extent\": 2.5, \"Op\": \"bt\"}, \"Unit\": [{\"CONCEPT_ID\": 1}], \"RangeLow\": {\"Value\": 1, \"Op\": \"lt\"}}}",
-            "{\"Observation\": {\"CodesetId\": 0, \"ValueAsNumber\": {\"Value\": 3.25, \"Op\": \"gte\"}}}",
-            "{\"VisitOccurrence\": {\"CodesetId\": 0, \"VisitLength\": {\"Value\": 2, \"Op\": \"eq\"}, \"OccurrenceEndDate\": {\"Value\": \"2020-06-03\", \"Op\": \"eq\"}}}",
-            "{\"Death\": {\"CodesetId\": 0, \(age)}}",
-            "{\"ObservationPeriod\": {\"First\": true, \"PeriodLength\": {\"Value\": 365, \"Op\": \"eq\"}, \"AgeAtStart\": {\"Value\": 50, \"Op\": \"eq\"}}}",
+            """
+            {"DrugEra": {"CodesetId": 0, "First": true, "EraStartDate": \(start),
+             "OccurrenceCount": {"Value": 1, "Op": "eq"}}}
+            """,
+            """
+            {"ConditionOccurrence": {"CodesetId": 0, "First": true,
+             "OccurrenceStartDate": \(start), "OccurrenceEndDate": \(start), \(age)}}
+            """,
+            """
+            {"DrugExposure": {"CodesetId": 0, "First": true,
+             "OccurrenceEndDate": {"Value": "2020-07-01", "Op": "eq"}, \(age)}}
+            """,
+            """
+            {"ConditionEra": {"CodesetId": 0, "EraLength": {"Value": 19,
+             "Op": "eq"}, "AgeAtEnd": {"Value": 50, "Op": "eq"}}}
+            """,
+            """
+            {"ProcedureOccurrence": {"CodesetId": 0, "First": true, \(age)}}
+            """,
+            """
+            {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0, "Extent": 2.5,
+             "Op": "bt"}, "Unit": [{"CONCEPT_ID": 1}], "RangeLow": {"Value": 1, "Op": "lt"}}}
+            """,
+            """
+            {"Observation": {"CodesetId": 0, "ValueAsNumber": {"Value": 3.25, "Op": "gte"}}}
+            """,
+            """
+            {"VisitOccurrence": {"CodesetId": 0, "VisitLength": {"Value": 2,
+             "Op": "eq"}, "OccurrenceEndDate": {"Value": "2020-06-03", "Op": "eq"}}}
+            """,
+            """
+            {"Death": {"CodesetId": 0, \(age)}}
+            """,
+            """
+            {"ObservationPeriod": {"First": true, "PeriodLength": {"Value": 365,
+             "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
+            """,
         ]
         let windowed = criteria.map {
             correlated(
                 $0, before: 30, after: nil, type: 1, count: 2,
                 extra:
-                    ", \"EndWindow\": {\"Start\": {\"Days\": 3, \"Coeff\": -1}, \"End\": {\"Days\": 4, \"Coeff\": 1}, \"UseIndexEnd\": true}"
+                    ", \"EndWindow\": {\"Start\": {\"Days\": 3, \"Coeff\": -1}, "
+                    + "\"End\": {\"Days\": 4, \"Coeff\": 1}, \"UseIndexEnd\": true}"
             )
         }
         return definition(
@@ -107,7 +137,8 @@ enum DefinitionJSON {
             additional: group(
                 "AT_LEAST", count: 1, criteria: windowed,
                 demographics: [
-                    "{\"Age\": {\"Value\": 1, \"Extent\": 99, \"Op\": \"!bt\"}, \"OccurrenceEndDate\": \(start)}"
+                    "{\"Age\": {\"Value\": 1, \"Extent\": 99, \"Op\": \"!bt\"}, "
+                        + "\"OccurrenceEndDate\": \(start)}"
                 ]),
             qualifiedLimit: "Last", expressionLimit: "All",
             rules: [group("AT_MOST", count: 3, criteria: windowed), group("ANY", criteria: windowed)],

@@ -44,32 +44,39 @@ struct ParseTests {
             Self.error(
                 Self.definition(
                     primary:
-                        "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": [{\"CONCEPT_ID\": 1}]}}"
+                        "{\"ConditionOccurrence\": {\"CodesetId\": 0, "
+                        + "\"ProviderSpecialty\": [{\"CONCEPT_ID\": 1}]}}"
                 ))?.path
-                == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ConditionType")
+                == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ProviderSpecialty")
         #expect(
-            Self.error(
-                Self.definition(endStrategy: "{\"CustomEra\": {\"DrugCodesetId\": 0, \"GapDays\": 30}}"))
-                == CohortDefinitionError(path: "EndStrategy.CustomEra", message: "not supported yet"))
+            Self.error(Self.definition(endStrategy: "{\"OtherEra\": {\"GapDays\": 30}}"))
+                == CohortDefinitionError(path: "EndStrategy.OtherEra", message: "not supported yet"))
+        #expect(
+            Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"GapDays\": 30}}"))
+                == CohortDefinitionError(path: "EndStrategy.CustomEra.DrugCodesetId", message: "is required"))
+        #expect(
+            Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"DrugCodesetId\": 3}}"))
+                == CohortDefinitionError(
+                    path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set 3"))
         let restrict = J.correlated(
             "{\"DrugEra\": {\"CodesetId\": 0}}", before: 30, after: 0, extra: ", \"RestrictVisit\": true")
         #expect(
             Self.error(Self.definition(rules: [J.group("ALL", criteria: [restrict])]))?.path
                 == "InclusionRules[0].expression.CriteriaList[0].RestrictVisit")
-        let nested = """
-            {"DrugEra": {"CodesetId": 0, "CorrelatedCriteria": \(J.group("ALL", demographics: ["{\"Age\": {\"Value\": 1, \"Op\": \"gt\"}}"]))}}
-            """
+        let adults = J.group("ALL", demographics: ["{\"Age\": {\"Value\": 18, \"Op\": \"gt\"}}"])
+            .replacingOccurrences(of: "\"Groups\": []", with: "\"Groups\": [], \"Extra\": true")
+        let nested = "{\"DrugEra\": {\"CodesetId\": 0, \"CorrelatedCriteria\": \(adults)}}"
         #expect(
             Self.error(
                 Self.definition(rules: [J.group("ALL", criteria: [J.correlated(nested, before: 1, after: 1)])]
                 ))?.path
-                == "InclusionRules[0].expression.CriteriaList[0].Criteria.DrugEra.CorrelatedCriteria")
+                == "InclusionRules[0].expression.CriteriaList[0].Criteria.DrugEra.CorrelatedCriteria.Extra")
         #expect(
             Self.error(
                 Self.definition(rules: [
-                    J.group("ALL", demographics: ["{\"Race\": [{\"CONCEPT_ID\": 8527}]}"])
+                    J.group("ALL", demographics: ["{\"RaceCS\": {\"CodesetId\": 0}}"])
                 ]))?.path
-                == "InclusionRules[0].expression.DemographicCriteriaList[0].Race")
+                == "InclusionRules[0].expression.DemographicCriteriaList[0].RaceCS")
         let unknownTop = Self.definition().replacingOccurrences(
             of: "\"cdmVersionRange\"", with: "\"Unknown\": 1, \"cdmVersionRange\"")
         #expect(
@@ -79,7 +86,8 @@ struct ParseTests {
     @Test func emptyAndNullValuesAreAccepted() throws {
         let json = Self.definition(
             primary:
-                "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": null, \"ConditionTypeExclude\": false, \"VisitType\": []}}"
+                "{\"ConditionOccurrence\": {\"CodesetId\": 0, \"ConditionType\": null, "
+                + "\"ConditionTypeExclude\": false, \"VisitType\": []}}"
         )
         let definition = try CohortDefinition.parse(Data(json.utf8))
         #expect(definition.primaryCriteria.criteria.first?.domain == .conditionOccurrence)

@@ -25,17 +25,24 @@ SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 1;
 -- arguments: [0, 1118084, 0, 1, 0, 1, 192671, 0, 0, 0]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_primary_events AS
-SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date, P.op_start_date, P.op_end_date
+SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date,
+  P.op_start_date, P.op_end_date
 FROM (
   SELECT E.person_id, E.start_date, E.end_date,
-    row_number() OVER (PARTITION BY E.person_id ORDER BY E.start_date ASC, E.event_id) AS ordinal,
-    OP.observation_period_start_date AS op_start_date, OP.observation_period_end_date AS op_end_date
+    row_number() OVER (
+      PARTITION BY E.person_id ORDER BY E.start_date ASC, E.event_id) AS ordinal,
+    OP.observation_period_start_date AS op_start_date,
+    OP.observation_period_end_date AS op_end_date
   FROM (
 SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
 FROM (
-  SELECT de.person_id, de.drug_era_id AS event_id, de.drug_concept_id AS concept_id,
+  SELECT de.person_id, de.drug_era_id AS event_id,
+    de.drug_concept_id AS concept_id,
     de.drug_era_start_date AS start_date, de.drug_era_end_date AS end_date, de.drug_exposure_count AS occurrence_count,
-    row_number() OVER (PARTITION BY de.person_id ORDER BY de.drug_era_start_date, de.drug_era_id) AS ordinal
+    row_number() OVER (
+      PARTITION BY de.person_id
+      ORDER BY de.drug_era_start_date, de.drug_era_id
+    ) AS ordinal
   FROM drug_era de
   WHERE de.drug_concept_id IN (
     SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
@@ -43,7 +50,8 @@ FROM (
 WHERE C.ordinal = 1
   ) E
   JOIN observation_period OP ON OP.person_id = E.person_id
-    AND E.start_date >= OP.observation_period_start_date AND E.start_date <= OP.observation_period_end_date
+    AND E.start_date >= OP.observation_period_start_date
+    AND E.start_date <= OP.observation_period_end_date
   WHERE date(julianday(OP.observation_period_start_date) + ?) <= E.start_date
     AND date(julianday(E.start_date) + ?) <= OP.observation_period_end_date
     AND NOT EXISTS (
@@ -57,7 +65,8 @@ CREATE TEMPORARY TABLE pmap_cohort_7_golden_qualified_events AS
 SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
 FROM (
   SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
-    row_number() OVER (PARTITION BY pe.person_id ORDER BY pe.start_date ASC, pe.event_id) AS ordinal
+    row_number() OVER (
+      PARTITION BY pe.person_id ORDER BY pe.start_date ASC, pe.event_id) AS ordinal
   FROM pmap_cohort_7_golden_primary_events pe
 ) QE;
 -- arguments: []
@@ -82,7 +91,8 @@ LEFT JOIN (
   JOIN (
 SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
 FROM (
-  SELECT co.person_id, co.condition_occurrence_id AS event_id, co.condition_concept_id AS concept_id,
+  SELECT co.person_id, co.condition_occurrence_id AS event_id,
+    co.condition_concept_id AS concept_id,
     co.condition_start_date AS start_date, COALESCE(co.condition_end_date, date(julianday(co.condition_start_date) + ?)) AS end_date
   FROM condition_occurrence co
   WHERE co.condition_concept_id IN (
@@ -113,7 +123,8 @@ CREATE TEMPORARY TABLE pmap_cohort_7_golden_included_events AS
 SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
 FROM (
   SELECT MG.event_id, MG.person_id, MG.start_date, MG.end_date, MG.op_start_date, MG.op_end_date,
-    row_number() OVER (PARTITION BY MG.person_id ORDER BY MG.start_date ASC, MG.event_id) AS ordinal
+    row_number() OVER (
+      PARTITION BY MG.person_id ORDER BY MG.start_date ASC, MG.event_id) AS ordinal
   FROM (
     SELECT Q.event_id, Q.person_id, Q.start_date, Q.end_date, Q.op_start_date, Q.op_end_date,
       COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
@@ -142,10 +153,13 @@ WHERE F.ordinal = 1;
 -- arguments: [30, 30]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_final_cohort AS
-SELECT N.person_id, MIN(N.start_date) AS start_date, date(julianday(MAX(N.end_date)) + ?) AS end_date
+SELECT V.person_id, V.start_date, date(julianday(V.end_date) + ?) AS end_date
+FROM (
+SELECT N.person_id, MIN(N.start_date) AS start_date, MAX(N.end_date) AS end_date
 FROM (
   SELECT M.person_id, M.start_date, M.end_date,
-    SUM(M.opens) OVER (PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
+    SUM(M.opens) OVER (
+      PARTITION BY M.person_id ORDER BY M.start_date, M.end_date ROWS UNBOUNDED PRECEDING) AS era
   FROM (
     SELECT D.person_id, D.start_date, D.end_date,
       CASE WHEN D.start_date <= MAX(D.end_date) OVER (
@@ -153,11 +167,13 @@ FROM (
           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         THEN 0 ELSE 1 END AS opens
     FROM (
-      SELECT person_id, start_date, date(julianday(end_date) + ?) AS end_date FROM pmap_cohort_7_golden_cohort_rows
+      SELECT person_id, start_date, date(julianday(end_date) + ?) AS end_date
+      FROM pmap_cohort_7_golden_cohort_rows
     ) D
   ) M
 ) N
-GROUP BY N.person_id, N.era;
+GROUP BY N.person_id, N.era
+) V;
 -- arguments: [-7, 7]
 
 DELETE FROM cohort WHERE cohort_definition_id = ?;
@@ -173,7 +189,8 @@ WHERE CASE WHEN F.start_date > ? THEN F.start_date ELSE ? END <= F.end_date;
 SELECT B.mask, COUNT(*) AS persons
 FROM (
   SELECT M.person_id, M.mask,
-    row_number() OVER (PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
+    row_number() OVER (
+      PARTITION BY M.person_id ORDER BY M.rules_met DESC, M.start_date, M.event_id) AS best_rank
   FROM (
     SELECT Q.person_id, Q.event_id, Q.start_date, COALESCE(SUM(DISTINCT (CAST(1 AS BIGINT) << I.inclusion_rule_id)), 0) AS mask,
       COUNT(DISTINCT I.inclusion_rule_id) AS rules_met
