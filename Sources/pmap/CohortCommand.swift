@@ -172,14 +172,30 @@ struct CohortCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
         @Argument(help: "The Circe JSON file.") var definition: String
         @Option(name: .long, help: "sqlite or postgresql.") var dialect: SQLDialect = .sqlite
+        @Option(name: .long, help: "The cohort_definition_id the SQL writes.") var cohortID: Int64 = 0
+
+        static func jsonValue(_ value: SQLValue) -> Any {
+            switch value {
+            case .null: NSNull()
+            case .integer(let number): number
+            case .real(let number): number
+            case .text(let text): text
+            }
+        }
 
         func run() async throws {
             try await runReportingErrors {
-                let statements = try Platform.cohortSQL(try CohortCommand.read(definition), dialect: dialect)
+                let statements = try Platform.cohortSQL(
+                    try CohortCommand.read(definition), dialect: dialect, cohortID: cohortID)
                 if options.json {
-                    try printJSON(["dialect": dialect.rawValue, "statements": statements])
+                    try printJSON([
+                        "dialect": dialect.rawValue,
+                        "statements": statements.map { statement -> [String: Any] in
+                            ["sql": statement.sql, "arguments": statement.arguments.map(Self.jsonValue)]
+                        },
+                    ])
                 } else {
-                    print(statements.map { $0 + ";" }.joined(separator: "\n\n"))
+                    print(statements.map { $0.sql + ";" }.joined(separator: "\n\n"))
                 }
             }
         }

@@ -62,10 +62,15 @@ extension Platform {
             domains: Set(tables.compactMap { Self.domainOfTable[$0] }).sorted { $0.rawValue < $1.rawValue })
     }
 
-    /// The SQL a definition compiles to, for review or another database.
-    public static func cohortSQL(_ json: Data, dialect: SQLDialect) throws -> [String] {
-        let compiled = try compile(try Self.parseDefinition(json), id: 0, dialect: dialect)
-        return (compiled.statements + [compiled.inclusionMaskQuery] + compiled.cleanup).map(\.sql)
+    /// The SQL a definition compiles to, for review or another database: statements with
+    /// their bound arguments, in order (the last but cleanup returns the inclusion masks).
+    public static func cohortSQL(_ json: Data, dialect: SQLDialect, cohortID: Int64 = 0) throws -> [(
+        sql: String, arguments: [SQLValue]
+    )] {
+        let compiled = try compile(try Self.parseDefinition(json), id: cohortID, dialect: dialect)
+        return (compiled.statements + [compiled.inclusionMaskQuery] + compiled.cleanup).map {
+            ($0.sql, $0.arguments)
+        }
     }
 
     static func compile(_ definition: CohortDefinition, id: Int64, dialect: SQLDialect) throws
