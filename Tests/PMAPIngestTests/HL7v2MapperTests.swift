@@ -31,7 +31,11 @@ struct HL7v2MapperTests {
         #expect(person.state == "MD" && person.zip3 == "212")
         #expect(person.identity.phones == ["(410) 555-0123"])
         #expect(person.identity.emails == ["ann@example.org"])
-        #expect(person.identity.sources == ["hl7v2:PMAPHOSP|A04-7"])
+        // One stable source per patient, whatever message carried the PID.
+        #expect(
+            person.identity.sources == [
+                "hl7v2:Patient/identifier:https://hospital.example.org/fhir/sid/mrn|MRN0000007"
+            ])
         let visit = try #require(F.visits(record).first)
         #expect(visit.sourceKey == "Encounter/hl7v2:V7-1")
         #expect(visit.patientReference == person.sourceKey)

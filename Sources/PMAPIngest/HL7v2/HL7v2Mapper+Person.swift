@@ -18,7 +18,8 @@ extension HL7v2Mapper.Context {
         else {
             throw RecordProblem(.missingField, "PID-3")
         }
-        identity.sources = [key]
+        // The patient's stable key, not the message's: every message about a patient is one source.
+        identity.sources = ["hl7v2:Patient/identifier:\(primary.system)|\(primary.value)"]
         let nameRepetition =
             (1...max(pid.repetitionCount(field: 5), 1)).first {
                 pid.text(5, repetition: $0, component: 7) == "L"

@@ -237,10 +237,15 @@ final class RecordWriter: @unchecked Sendable {
         }
         let id = try personID ?? nextID("person", "person_id", writer)
         var identity = fact.identity
+        var unchanged = false
         if let sealed = try writer.identity(personID: id) {
-            identity = try vault.openIdentity(sealed).merged(with: fact.identity)
+            let stored = try vault.openIdentity(sealed)
+            identity = stored.merged(with: fact.identity)
+            unchanged = identity == stored  // e.g. every lab message repeating the registration's PID
         }
-        try writer.saveIdentity(personID: id, sealed: try vault.seal(identity), keyID: vault.key.id)
+        if !unchanged {
+            try writer.saveIdentity(personID: id, sealed: try vault.seal(identity), keyID: vault.key.id)
+        }
         for (kind, value) in lookups {
             try writer.saveLookup(hash: vault.blindIndex(kind: kind, value: value), personID: id, kind: kind)
         }
