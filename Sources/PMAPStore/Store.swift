@@ -48,6 +48,11 @@ public protocol Store: Sendable {
     /// Every person merge, oldest first.
     func personMerges() async throws -> [PersonMerge]
 
+    /// A consistent online copy of the store in a new file (mode 0600).
+    func backup(to destination: String) async throws
+    /// The ids of the vault keys the store's ciphertexts were sealed with.
+    func vaultKeyIDs() async throws -> Set<String>
+
     // MARK: Research reads (each needs the gate's authorization)
 
     /// Persons with `concept` or a descendant in `table`, excluding those who opted out of research.

@@ -16,7 +16,8 @@ struct Pmap: AsyncParsableCommand {
             DemoCommand.self, InitCommand.self, IngestCommand.self, ListenCommand.self, MergeCommand.self,
             QuarantineCommand.self, UserCommand.self, CenterCommand.self, ProjectCommand.self,
             RequestCommand.self,
-            GrantCommand.self, AuditCommand.self, CountCommand.self, CohortCommand.self,
+            GrantCommand.self, AuditCommand.self, CountCommand.self, CohortCommand.self, BackupCommand.self,
+            RestoreCommand.self,
             StatusCommand.self,
             SynthCommand.self, VocabCommand.self,
         ]
