@@ -35,3 +35,29 @@ extension ExtensionSchema {
         "CREATE INDEX idx_pmap_cohort_generation_definition ON pmap_cohort_generation (cohort_definition_id, generation_id)",
     ]
 }
+
+extension ExtensionSchema {
+    /// Disclosure records (migration v9): the populations behind exact counts already shown to a
+    /// project, so a later count that differs from one by a few persons can be refused.
+    static let disclosureTableNames = ["pmap_disclosure", "pmap_disclosed_population"]
+
+    static let disclosureStatements: [String] = [
+        """
+        CREATE TABLE pmap_disclosure (
+            disclosure_id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL,
+            target TEXT NOT NULL,
+            persons INTEGER NOT NULL,
+            disclosed_at DATETIME NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE pmap_disclosed_population (
+            disclosure_id INTEGER NOT NULL,
+            person_id INTEGER NOT NULL,
+            PRIMARY KEY (disclosure_id, person_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX idx_pmap_disclosure_project ON pmap_disclosure (project_id)",
+    ]
+}

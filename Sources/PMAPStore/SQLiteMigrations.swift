@@ -12,6 +12,7 @@ enum SQLiteMigrations {
     static let sources = "v6-pmap-merge-and-inbox-tables"
     static let governance = "v7-pmap-governance-tables"
     static let cohorts = "v8-pmap-cohort-tables"
+    static let disclosures = "v9-pmap-disclosure-tables"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -59,6 +60,11 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration(cohorts) { db in
             for statement in ExtensionSchema.cohortStatements {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration(disclosures) { db in
+            for statement in ExtensionSchema.disclosureStatements {
                 try db.execute(sql: statement)
             }
         }

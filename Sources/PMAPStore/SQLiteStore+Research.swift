@@ -3,9 +3,8 @@ import PMAPGovernance
 import PMAPModel
 
 extension SQLiteStore {
-    public func countPersons(with concept: Int64, in table: ClinicalTable, authorization: Authorization)
-        async throws
-        -> Int
+    public func persons(with concept: Int64, in table: ClinicalTable, authorization: Authorization)
+        async throws -> [Int64]
     {
         guard authorization.domains.contains(table.domain) else {
             throw PMAPError(
@@ -13,15 +12,16 @@ extension SQLiteStore {
         }
         return try await read { db in
             // The concept and its descendants; persons who opted out of research never count.
-            try Int.fetchOne(
+            try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT count(DISTINCT e.person_id) FROM \(SQLiteSchema.quoted(table.name)) e
+                    SELECT DISTINCT e.person_id FROM \(SQLiteSchema.quoted(table.name)) e
                     WHERE (e.\(SQLiteSchema.quoted(table.conceptColumn)) = ?1 OR e.\(SQLiteSchema.quoted(table.conceptColumn)) IN
                         (SELECT descendant_concept_id FROM concept_ancestor WHERE ancestor_concept_id = ?1))
                     AND e.person_id IN (SELECT person_id FROM person)
                     AND NOT EXISTS (SELECT 1 FROM pmap_consent c WHERE c.person_id = e.person_id AND c.research_opt_out = 1)
-                    """, arguments: [concept]) ?? 0
+                    ORDER BY e.person_id
+                    """, arguments: [concept])
         }
     }
 }

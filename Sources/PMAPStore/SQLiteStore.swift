@@ -167,7 +167,7 @@ public final class SQLiteStore: Store {
             }
             for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames
                 + ExtensionSchema.sourceTableNames + ExtensionSchema.governanceTableNames
-                + ExtensionSchema.cohortTableNames
+                + ExtensionSchema.cohortTableNames + ExtensionSchema.disclosureTableNames
             {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))

@@ -56,8 +56,8 @@ public protocol Store: Sendable {
     // MARK: Research reads (each needs the gate's authorization)
 
     /// Persons with `concept` or a descendant in `table`, excluding those who opted out of research.
-    func countPersons(with concept: Int64, in table: ClinicalTable, authorization: Authorization) async throws
-        -> Int
+    func persons(with concept: Int64, in table: ClinicalTable, authorization: Authorization) async throws
+        -> [Int64]
     /// Runs a compiled cohort in one transaction: its rows replace the cohort's earlier ones.
     func generateCohort(_ compiled: CompiledCohort, definitionID: Int64, authorization: Authorization)
         async throws
@@ -226,6 +226,14 @@ public protocol StoreWriter {
     func appendAudit(_ entry: AuditEntry, mac: Data) throws
     /// Audit entries (of one project, or all), by sequence.
     func auditEntries(project: Int64?) throws -> [(entry: AuditEntry, mac: Data)]
+
+    // MARK: Differencing defence
+
+    /// The project's earlier exact disclosure whose population differs least (but not at all
+    /// equal) from `persons`, with the size of the symmetric difference; nil when none differs.
+    func closestDisclosure(project: Int64, persons: [Int64]) throws -> (disclosureID: Int64, difference: Int)?
+    /// Records the population behind an exact count shown to a project; its id.
+    func recordDisclosure(project: Int64, target: String, persons: [Int64]) throws -> Int64
 
     // MARK: Cohorts
 

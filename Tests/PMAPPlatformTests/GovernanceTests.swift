@@ -122,6 +122,40 @@ struct GovernanceTests {
         }
     }
 
+    /// "All patients with prostate cancer" (13) and then "all with primary malignant neoplasm of
+    /// prostate" (12 of the same 13) would reveal the one patient coded otherwise.
+    @Test func theEveryoneButOneDifferencingAttackIsRefused() async throws {
+        let world = try await World()
+        var lines: [String] = []
+        for index in 1...13 {
+            let code = index == 13 ? "399068003" : "93974005"  // the 13th: the parent concept itself
+            lines.append(
+                #"{"resourceType":"Patient","id":"p\#(index)","gender":"male","birthDate":"1950-01-01"}"#)
+            lines.append(
+                #"{"resourceType":"Condition","id":"c\#(index)","subject":{"reference":"Patient/p\#(index)"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"\#(code)"}]},"onsetDateTime":"2020-01-01"}"#
+            )
+        }
+        _ = try await world.fixture.ingest([
+            try world.fixture.write("d.ndjson", lines.joined(separator: "\n"))
+        ])
+        let platform = world.fixture.platform
+        _ = try await platform.submitRequest(
+            world.researcher, project: world.project, domains: [.conditions], level: .aggregate,
+            leavesPlatform: false,
+            cohortID: nil, until: Day.today + 30)
+        let all = try await platform.countPatients(
+            world.researcher, project: world.project, concept: 4_163_261)
+        #expect(all.count.count == 13)
+        try await world.expectDenied("differs from one already shown") {
+            _ = try await platform.countPatients(
+                world.researcher, project: world.project, concept: Self.prostateCancer)
+        }
+        // The same population again is no new information.
+        let again = try await platform.countPatients(
+            world.researcher, project: world.project, concept: 4_163_261)
+        #expect(again.count.count == 13)
+    }
+
     @Test func outsidersExpiredProtocolsAndRevokedGrantsAreDenied() async throws {
         let world = try await World()
         let platform = world.fixture.platform

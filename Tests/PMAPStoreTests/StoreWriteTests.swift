@@ -68,6 +68,7 @@ struct StoreWriteTests {
         #expect(
             try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count
                 + ExtensionSchema.ingestionTableNames.count + ExtensionSchema.sourceTableNames.count
-                + ExtensionSchema.governanceTableNames.count + ExtensionSchema.cohortTableNames.count)
+                + ExtensionSchema.governanceTableNames.count + ExtensionSchema.cohortTableNames.count
+                + ExtensionSchema.disclosureTableNames.count)
     }
 }

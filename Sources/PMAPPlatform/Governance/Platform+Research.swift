@@ -12,6 +12,34 @@ public struct ResearchCount: Sendable {
 }
 
 extension Platform {
+    /// The differencing defence, per project: an exact count is refused when its population
+    /// differs from one already shown to the project by at least one and at most `threshold`
+    /// persons ("all with X" against "all with X but one" would reveal that one). Suppressed
+    /// counts show nothing exact and are neither checked nor recorded. A refusal is audited.
+    func guardAgainstDifferencing(
+        _ context: AccessContext, project: Int64, persons: [Int64], disclosed: DisclosedCount, threshold: Int,
+        target: String
+    ) async throws {
+        guard !disclosed.suppressed, threshold > 0 else { return }
+        let closest = try await store.write { writer in
+            try writer.closestDisclosure(project: project, persons: persons)
+        }
+        if let closest, closest.difference <= threshold {
+            let reason =
+                "this result's population differs from one already shown to project \(project) (disclosure \(closest.disclosureID)) by 1 to \(threshold) persons, whom subtraction would reveal"
+            try await audit(
+                context, chain: context.chain, project: project, action: "research.count", target: target,
+                allowed: false, reason: "differencing defence: " + reason)
+            throw PMAPError(
+                .permissionDenied, reason + "; ask for a population that differs by more, or not at all")
+        }
+        _ = try await store.write { writer in
+            try writer.recordDisclosure(project: project, target: target, persons: persons)
+        }
+    }
+}
+
+extension Platform {
     /// How many consented patients have a concept (or a descendant) in its domain's table,
     /// for a project whose grant covers that domain; small counts are suppressed. Decided by
     /// the gate and audited.
@@ -46,15 +74,18 @@ extension Platform {
                 allowed: false, reason: denied.reason)
             throw PMAPError(.permissionDenied, denied.reason)
         case .success(let authorization):
-            let count = try await store.countPersons(with: conceptID, in: table, authorization: authorization)
+            let persons = try await store.persons(with: conceptID, in: table, authorization: authorization)
+            let count = DisclosureControl.count(persons.count, threshold: threshold)
+            try await guardAgainstDifferencing(
+                context, project: project, persons: persons, disclosed: count, threshold: threshold,
+                target: target)
             try await audit(
                 context, chain: context.chain, project: project, action: "research.count", target: target,
-                rows: 1,
-                allowed: true,
+                rows: 1, allowed: true,
                 reason: "grant \(authorization.grantID) covers \(table.domain.rawValue) at aggregate level")
             return ResearchCount(
                 projectID: project, conceptID: conceptID, conceptName: concept.name, table: table.name,
-                count: DisclosureControl.count(count, threshold: threshold))
+                count: count)
         }
     }
 }
