@@ -22,9 +22,10 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            // CDM foreign keys are documented, not enforced (as in OHDSI's own DDL);
-            // NORMAL sync is durable across application crashes in WAL mode.
-            try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL")
+            // CDM foreign keys are documented, not enforced (as in OHDSI's own DDL). FULL sync:
+            // a commit (an acknowledged MLLP message, an ingest batch) survives a power cut too,
+            // not only a crashed process.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA synchronous = FULL")
         }
         do {
             // Check the file before WAL mode is switched on, so a foreign file is left as it was.

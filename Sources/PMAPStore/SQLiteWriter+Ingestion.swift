@@ -136,6 +136,12 @@ extension SQLiteWriter {
         ).execute(arguments: [row.table, row.rowID, dataLoadID, sourceName, sourceFile, location, recordKey])
     }
 
+    func hasDeath(personID: Int64) throws -> Bool {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM death WHERE person_id = ? LIMIT 1"), arguments: [personID])
+            != nil
+    }
+
     func person(lookupHash: Data) throws -> Int64? {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT person_id FROM pmap_identity_lookup WHERE lookup_hash = ?"),

@@ -146,13 +146,13 @@ extension SQLiteWriter {
         return db.lastInsertedRowID
     }
 
-    func inboundMessages(state: String, limit: Int) throws -> [InboundMessage] {
+    func inboundMessages(state: String, channel: String, limit: Int) throws -> [InboundMessage] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT inbound_message_id, channel, message_ciphertext FROM pmap_inbound_message
-                WHERE state = ? ORDER BY inbound_message_id LIMIT ?
-                """, arguments: [state, limit]
+                WHERE state = ? AND channel = ? ORDER BY inbound_message_id LIMIT ?
+                """, arguments: [state, channel, limit]
         ).map {
             InboundMessage(
                 id: $0["inbound_message_id"], channel: $0["channel"], sealed: $0["message_ciphertext"])

@@ -142,6 +142,8 @@ public protocol StoreWriter {
     func recordProvenance(
         row: StoredRow, dataLoadID: Int64, sourceName: String, sourceFile: String, location: String,
         recordKey: String) throws
+    /// Whether the person has a death record.
+    func hasDeath(personID: Int64) throws -> Bool
     /// The person a blind-index hash points to.
     func person(lookupHash: Data) throws -> Int64?
     /// Links a blind-index hash to a person (replacing an earlier link of that hash).
@@ -181,8 +183,8 @@ public protocol StoreWriter {
     func personsLiving(inZIP3 zip3: String, underObservationOn date: String) throws -> [Int64]
     /// Stores a received message (already sealed) before it is acknowledged; its id.
     func saveInboundMessage(channel: String, sealed: Data, keyID: String) throws -> Int64
-    /// Stored inbound messages in a state (`received`, `loaded`, `quarantined`), oldest first.
-    func inboundMessages(state: String, limit: Int) throws -> [InboundMessage]
+    /// Stored inbound messages of a channel in a state (`received`, `processed`, `unreadable`), oldest first.
+    func inboundMessages(state: String, channel: String, limit: Int) throws -> [InboundMessage]
     /// Records what became of an inbound message.
     func markInboundMessage(id: Int64, state: String, dataLoadID: Int64?) throws
 

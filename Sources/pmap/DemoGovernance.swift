@@ -52,14 +52,16 @@ struct DemoGovernance {
             _ = try await platform.addCenterMember(adminContext, center: pc.id, user: name)
         }
         _ = try await platform.addCenterMember(adminContext, center: ms.id, user: "ms-researcher")
-        // The center lead creates the project and records its IRB protocol.
+        // The center lead creates the project.
         let lead = try await platform.context(token: tokens["pc-lead"]!, vault: vault)
         let project = try await platform.createProject(
             lead, name: "PSA kinetics and outcomes", center: pc.id, principalInvestigator: "pc-lead",
             purpose: "Describe PSA trajectories and time to metastasis after prostate cancer treatment")
         let today = Day.today
+        // A data steward records the IRB's approval (a project's team never does).
+        let steward = try await platform.context(token: tokens["steward-1"]!, vault: vault)
         _ = try await platform.setIRB(
-            lead, project: project.state.id, number: "IRB00012345", approved: today + -30,
+            steward, project: project.state.id, number: "IRB00012345", approved: today + -30,
             expires: today + 335,
             personnel: ["pc-lead", "pc-researcher"], waiverOfConsent: false)
         _ = try await platform.addProjectMember(lead, project: project.state.id, user: "pc-researcher")

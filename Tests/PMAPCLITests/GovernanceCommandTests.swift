@@ -47,7 +47,7 @@ struct GovernanceCommandTests {
         let expires = formatter.string(from: today.addingTimeInterval(86_400 * 300))
         #expect(
             try run(
-                tokens["lead"]!,
+                tokens["sue"]!,
                 [
                     "project", "irb", "PSA", "--number", "IRB-7", "--approved", approved, "--expires",
                     expires, "--personnel", "lead,ana",

@@ -272,4 +272,17 @@ extension FHIRIngestTests {
                     0
                 ])
     }
+
+    /// versionId "10" is newer than "9" (not older, as text comparison would say).
+    @Test func numericVersionsCompareAsNumbers() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        func patient(_ version: String, _ gender: String) -> String {
+            #"{"resourceType":"Patient","id":"v","meta":{"versionId":"\#(version)"},"gender":"\#(gender)","birthDate":"1950"}"#
+        }
+        _ = try await fixture.ingest([try fixture.write("9.ndjson", patient("9", "male"))])
+        let newer = try await fixture.ingest([try fixture.write("10.ndjson", patient("10", "female"))])
+        #expect(newer.loaded == 1 && newer.duplicates == 0)
+        #expect(try fixture.integers("SELECT gender_concept_id FROM person") == [8532])
+    }
 }

@@ -38,7 +38,8 @@ struct GovernanceTests {
                 lead, name: "PSA", center: center.id, principalInvestigator: "lead", purpose: "PSA kinetics"
             ).state.id
             _ = try await platform.setIRB(
-                lead, project: project, number: "IRB-1", approved: Day.today + -30, expires: Day.today + 335,
+                fixture.admin, project: project, number: "IRB-1", approved: Day.today + -30,
+                expires: Day.today + 335,
                 personnel: ["lead", "researcher"], waiverOfConsent: false)
             _ = try await platform.addProjectMember(lead, project: project, user: "researcher")
             self.fixture = fixture
@@ -170,6 +171,13 @@ struct GovernanceTests {
         try await world.expectDenied("not named on project") {
             _ = try await platform.addProjectMember(world.lead, project: world.project, user: "outsider")
         }
+        // A project's own lead cannot write its IRB approval (or widen its personnel).
+        try await world.expectDenied("recorded by data stewards and admins") {
+            _ = try await platform.setIRB(
+                world.lead, project: world.project, number: "IRB-1", approved: Day.today + -30,
+                expires: Day.today + 335, personnel: ["lead", "researcher", "outsider"], waiverOfConsent: true
+            )
+        }
         // Operational roles do not read research data.
         try await world.expectDenied("does not read research data") {
             _ = try await platform.countPatients(
@@ -183,7 +191,7 @@ struct GovernanceTests {
         }
         // An IRB approval that expired yesterday stops everything with patient data.
         _ = try await platform.setIRB(
-            world.lead, project: world.project, number: "IRB-1", approved: Day.today + -400,
+            world.steward2, project: world.project, number: "IRB-1", approved: Day.today + -400,
             expires: Day.today + -1,
             personnel: ["lead", "researcher"], waiverOfConsent: false)
         try await world.expectDenied("expired") {
@@ -230,7 +238,7 @@ struct GovernanceTests {
         let world = try await World()
         let platform = world.fixture.platform
         _ = try await platform.setIRB(
-            world.lead, project: world.project, number: "IRB-1", approved: Day.today + -30,
+            world.steward2, project: world.project, number: "IRB-1", approved: Day.today + -30,
             expires: Day.today + 335,
             personnel: ["lead", "researcher", "steward1"], waiverOfConsent: false)
         _ = try await platform.addProjectMember(world.lead, project: world.project, user: "steward1")

@@ -140,6 +140,42 @@ struct MultiSourceIngestTests {
         }
     }
 
+    /// A patient known only from HL7 (no FHIR first) leaves no MRN or name in the store's bytes:
+    /// provenance keeps a keyed hash of the patient key, not the MRN it names.
+    @Test func hl7OnlyPatientsLeaveNoIdentifierInTheStore() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        let pid =
+            "PID|1||MRNSECRET4242^^^HOSP&urn:test:mrn&URI^MR||Quixotic^Zebulon||19600101|M|||9 Odd Lane^^Town^MD^21201||(410) 555-0199||||||||||||||||20230101|Y"
+        let report = try await fixture.ingest([
+            try fixture.write("a.hl7", Self.adt("A1", pid) + Self.oru("R1", pid, value: "5.5"))
+        ])
+        #expect(report.loaded == 2 && report.quarantined == 0, "\(report.quarantineReasons)")
+        #expect(try await fixture.counts()["death"] == 1)
+        let bytes = try fixture.storeBytes()
+        for secret in ["MRNSECRET4242", "Quixotic", "Zebulon", "9 Odd Lane", "555-0199"] {
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is stored in clear")
+        }
+    }
+
+    /// Two VCF files of the same name in two folders are two sources of lines, not updates of
+    /// each other; the same file twice is duplicates.
+    @Test func sameNamedFilesInTwoFoldersBothLoad() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        _ = try await fixture.ingest([try fixture.write("a.hl7", Self.adt("A1", Self.pid1))])
+        func vcf(_ position: Int) -> String {
+            "##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"GT\">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tM1\nchr1\t\(position)\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\n"
+        }
+        let first = try fixture.write("run1/panel.vcf", vcf(100))
+        let second = try fixture.write("run2/panel.vcf", vcf(200))
+        let report = try await fixture.ingest([first, second], mrnSystem: "urn:test:mrn")
+        #expect(report.loaded == 2)
+        #expect(try fixture.integers("SELECT count(*) FROM pmap_genomic_variant") == [2])
+        let again = try await fixture.ingest([first], mrnSystem: "urn:test:mrn")
+        #expect(again.duplicates == 1 && again.loaded == 0)
+    }
+
     @Test func mergeOfAnUnknownPatientWaitsInQuarantine() async throws {
         let fixture = try await IngestFixture()
         defer { fixture.folder.remove() }

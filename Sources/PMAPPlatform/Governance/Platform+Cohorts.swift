@@ -87,6 +87,17 @@ extension Platform {
     func authorizeCohort(
         _ context: AccessContext, project: Int64, domains: Set<DataDomain>, action: String, target: String
     ) async throws -> Authorization {
+        // Visits, deaths and demographics have no domain of their own yet: a definition that
+        // reads only those would pass any grant, so it is refused.
+        if domains.isEmpty && action != "cohort.list" {
+            let reason =
+                "the definition reads no governed domain (only demographics, visits or deaths); PMAP cannot grant that yet"
+            try await audit(
+                context, chain: context.chain, project: project, action: action, target: target,
+                allowed: false,
+                reason: reason)
+            throw PMAPError(.permissionDenied, reason)
+        }
         let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
             (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
         }

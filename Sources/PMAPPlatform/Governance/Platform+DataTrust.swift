@@ -81,6 +81,10 @@ extension Platform {
         }
         let today = context.today
         let result = try await store.write { writer -> (RequestRecord, GrantRecord?) in
+            // Checked again inside the transaction: two stewards approving at once make one grant.
+            guard try writer.request(id: id)?.status == "pending" else {
+                throw PMAPError(.badInput, "request \(id) was decided meanwhile; see pmap request list")
+            }
             try writer.saveReview(
                 request: id, reviewer: context.actor.userID, approved: approve, reason: reason)
             if !approve {

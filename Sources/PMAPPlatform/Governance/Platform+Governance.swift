@@ -129,9 +129,21 @@ extension Platform {
         guard !number.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PMAPError(.usage, "give the IRB protocol number with --number")
         }
-        try await require(
-            context, .manageProject, project: project, auditAction: "project.irb",
-            target: "project \(project)")
+        // The IRB's approval is a record the Data Trust keeps, not one the project's own team
+        // writes: data stewards and admins record it.
+        guard try await store.write({ try $0.project(id: project) }) != nil else {
+            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
+        }
+        let mayRecord = context.actor.role == .steward || context.actor.role == .admin
+        let reason =
+            mayRecord
+            ? "user \(context.actor.userID) records IRB approvals (\(context.actor.role.rawValue))"
+            : "user \(context.actor.userID) is a \(context.actor.role.rawValue); IRB approvals are recorded by data stewards and admins, never by a project's team"
+        try await audit(
+            context, chain: context.chain, project: project, action: "project.irb",
+            target: "project \(project)",
+            allowed: mayRecord, reason: reason)
+        guard mayRecord else { throw PMAPError(.permissionDenied, reason) }
         return try await store.write { writer in
             let ids = try personnel.map { try self.resolveUser($0, writer).id }
             let current = try writer.project(id: project)!

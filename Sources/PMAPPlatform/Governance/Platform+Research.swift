@@ -21,10 +21,17 @@ extension Platform {
         target: String
     ) async throws {
         guard !disclosed.suppressed, threshold > 0 else { return }
-        let closest = try await store.write { writer in
-            try writer.closestDisclosure(project: project, persons: persons)
+        // Checked and recorded in one transaction, so two counts at once cannot both pass.
+        let closest = try await store.write { writer -> (disclosureID: Int64, difference: Int)? in
+            if let closest = try writer.closestDisclosure(project: project, persons: persons),
+                closest.difference <= threshold
+            {
+                return closest
+            }
+            _ = try writer.recordDisclosure(project: project, target: target, persons: persons)
+            return nil
         }
-        if let closest, closest.difference <= threshold {
+        if let closest {
             let reason =
                 "this result's population differs from one already shown to project \(project) (disclosure \(closest.disclosureID)) by 1 to \(threshold) persons, whom subtraction would reveal"
             try await audit(
@@ -32,9 +39,6 @@ extension Platform {
                 allowed: false, reason: "differencing defence: " + reason)
             throw PMAPError(
                 .permissionDenied, reason + "; ask for a population that differs by more, or not at all")
-        }
-        _ = try await store.write { writer in
-            try writer.recordDisclosure(project: project, target: target, persons: persons)
         }
     }
 }

@@ -30,10 +30,16 @@ enum MappedCSVReader {
         }
         return [
             PendingRecord(
-                key: "csv:\((file as NSString).lastPathComponent)#\(line)", type: recordType,
+                key: key(mapping: text, header: header, row: row), type: recordType,
                 location: "line \(line)",
                 raw: Data(rowText.utf8), hash: sha256Hex(Data(row.utf8)), version: nil, result: result)
         ]
+    }
+
+    /// A row's record key: its content with its header and mapping (two files' rows never share
+    /// a key by position; an identical row is a duplicate; a changed mapping loads rows anew).
+    static func key(mapping: String, header: String, row: String) -> String {
+        "csv:" + sha256Hex(Data("\(sha256Hex(Data(mapping.utf8)))\n\(header)\n\(row)".utf8))
     }
 
     /// The mapping of `input` (its `kind` names the mapping file), read and checked.
@@ -61,6 +67,8 @@ enum MappedCSVReader {
         PendingRecord
     > {
         let mapping = try mapping(of: input)
+        let mappingText = String(
+            decoding: FileManager.default.contents(atPath: input.kind) ?? Data(), as: UTF8.self)
         let reader = try TextFileReader(path: input.path, maximumLineBytes: maximumLineBytes)
         let delimiter = Character(UnicodeScalar(mapping.delimiter))
         guard let headerLine = try reader.nextText() else {
@@ -70,7 +78,6 @@ enum MappedCSVReader {
         let bound = try mapping.bind(
             header: CSVRecordParser.fields(of: header, delimiter: delimiter),
             fileName: (input.path as NSString).lastPathComponent)
-        let name = (input.path as NSString).lastPathComponent
         var parser = CSVRecordParser(delimiter: delimiter)
         var startLine = 0
         var recordText = ""
@@ -105,7 +112,7 @@ enum MappedCSVReader {
                         let original = recordText
                         recordText = ""
                         let location = "line \(startLine)"
-                        let key = "csv:\(name)#\(startLine)"
+                        let key = key(mapping: mappingText, header: header, row: original)
                         startLine = 0
                         if fields.count == 1 && fields[0].isEmpty { continue }  // blank line
                         let raw = Data((header + "\n" + original).utf8)

@@ -45,7 +45,7 @@ extension Platform {
             return Self.receipt("AE", "kept in quarantine: \(error.description)", for: parsed)
         }
         _ = try await store.write {
-            try $0.saveInboundMessage(channel: channel, sealed: sealed, keyID: vault.key.id)
+            try $0.saveInboundMessage(channel: Self.channel(sourceName), sealed: sealed, keyID: vault.key.id)
         }
         return Self.receipt("AA", "stored", for: parsed)
     }
@@ -67,6 +67,9 @@ extension Platform {
     static func messageType(_ message: HL7v2Message) -> String {
         message.messageType?.description ?? "HL7 v2 message"
     }
+
+    /// The inbox channel of a source: each listener loads only its own source's messages.
+    static func channel(_ sourceName: String) -> String { "mllp:\(sourceName)" }
 
     /// `YYYYMMDDHHMMSS` in UTC.
     static func hl7Timestamp(_ date: Date) -> String {
@@ -104,8 +107,11 @@ extension Platform {
         _ context: AccessContext, vault: IdentityVault, sourceName: String, batchSize: Int = 500
     ) async throws -> IngestReport {
         var report = IngestReport()
-        var pending = try await store.write { try $0.inboundMessages(state: "received", limit: batchSize) }
-        guard !pending.isEmpty else { return report }
+        let channel = Self.channel(sourceName)
+        let waiting = try await store.write {
+            try $0.inboundMessages(state: "received", channel: channel, limit: 1)
+        }
+        guard !waiting.isEmpty else { return report }
         let dataLoadID = try await store.write { try $0.startDataLoad(sourceName: sourceName) }
         report.dataLoadID = dataLoadID
         let writer = RecordWriter(sourceName: sourceName, vault: vault, dataLoadID: dataLoadID)
@@ -115,24 +121,43 @@ extension Platform {
             omop: OMOPCSVIngester(sourceName: sourceName, vault: vault, dataLoadID: dataLoadID),
             progress: { _ in })
         var file = IngestReport.FileReport(path: "mllp", format: .hl7v2)
-        while !pending.isEmpty {
-            let messages = pending
-            let records = try messages.map { message -> PendingRecord in
-                let text = String(decoding: try vault.open(message.sealed), as: UTF8.self)
-                return HL7v2FileReader.record(
-                    HL7v2RawMessage(text: text, ordinal: Int(message.id), line: 0),
-                    location: "\(message.channel) message \(message.id)")
-            }
-            let counts = try await store.write { storeWriter -> BatchCounts in
-                let counts = try run.write(records, file: messages[0].channel, storeWriter)
+        // Each batch is listed, opened, loaded and marked in one transaction: two loaders never
+        // take the same message, and a crash leaves it waiting.
+        while true {
+            let counts = try await store.write { storeWriter -> BatchCounts? in
+                let messages = try storeWriter.inboundMessages(
+                    state: "received", channel: channel, limit: batchSize)
+                guard !messages.isEmpty else { return nil }
+                var records: [PendingRecord] = []
+                var opened: [Int64] = []
+                var unreadable = 0
                 for message in messages {
-                    try storeWriter.markInboundMessage(
-                        id: message.id, state: "processed", dataLoadID: dataLoadID)
+                    guard let plaintext = try? vault.open(message.sealed) else {
+                        // Sealed under another key: kept, marked, and never blocking the others.
+                        try storeWriter.markInboundMessage(
+                            id: message.id, state: "unreadable", dataLoadID: dataLoadID)
+                        unreadable += 1
+                        continue
+                    }
+                    opened.append(message.id)
+                    records.append(
+                        HL7v2FileReader.record(
+                            HL7v2RawMessage(
+                                text: String(decoding: plaintext, as: UTF8.self), ordinal: Int(message.id),
+                                line: 0),
+                            location: "\(message.channel) message \(message.id)"))
                 }
+                var counts =
+                    records.isEmpty ? BatchCounts() : try run.write(records, file: channel, storeWriter)
+                for id in opened {
+                    try storeWriter.markInboundMessage(id: id, state: "processed", dataLoadID: dataLoadID)
+                }
+                counts.quarantined += unreadable
+                if unreadable > 0 { counts.reasons["unreadable (wrong key)", default: 0] += unreadable }
                 return counts
             }
+            guard let counts else { break }
             file.add(counts)
-            pending = try await store.write { try $0.inboundMessages(state: "received", limit: batchSize) }
         }
         report.files.append(file)
         for (reason, count) in file.quarantineReasonCounts {

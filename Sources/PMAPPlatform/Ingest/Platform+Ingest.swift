@@ -265,7 +265,9 @@ final class IngestRun: @unchecked Sendable {
         if let existing {
             if existing.contentHash == hash { return .duplicate }
             // An older version than the one loaded changes nothing.
-            if let old = existing.version, let new = record.version, new < old { return .duplicate }
+            if let old = existing.version, let new = record.version, Self.isOlder(new, than: old) {
+                return .duplicate
+            }
             try writer.flushPending(storeWriter)
             try storeWriter.deleteRows(
                 try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName))
@@ -304,6 +306,13 @@ final class IngestRun: @unchecked Sendable {
         writer.recordSource(key: key, version: record.version, hash: hash)
         knownRecords?[key] = StoredSourceRecord(version: record.version, contentHash: hash)
         return .loaded
+    }
+
+    /// Whether version `a` is older than `b`: numerically when both are integers (FHIR versionId
+    /// "10" is newer than "9"), else as timestamps or HL7 DTMs (which order as text).
+    static func isOlder(_ a: String, than b: String) -> Bool {
+        if let x = Int(a), let y = Int(b) { return x < y }
+        return a < b
     }
 
     /// Writes a batch of FHIR records; every record ends loaded, duplicate or quarantined.

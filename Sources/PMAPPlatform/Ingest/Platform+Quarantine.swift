@@ -60,6 +60,10 @@ extension Platform {
             let counts = try await store.write { storeWriter -> QuarantineRetryReport in
                 var counts = QuarantineRetryReport()
                 writer.beginBatch()
+                // Records loaded earlier in this retry are only queued until its end: track them
+                // here, so two quarantined copies of one record load once.
+                run.knownRecords = [:]
+                defer { run.knownRecords = nil }
                 for record in records.reversed() {
                     // An OMOP CSV row, kept with its file's header: replay it.
                     if let sealed = record.recordCiphertext, let type = record.recordType,
@@ -101,6 +105,11 @@ extension Platform {
                     counts.retried += 1
                     var resolved = true
                     for pending in pendings {
+                        if let key = pending.key, run.knownRecords?[key] == nil,
+                            let stored = try storeWriter.sourceRecord(sourceName: source, key: key)
+                        {
+                            run.knownRecords?[key] = stored
+                        }
                         do {
                             switch try run.load(pending, file: record.sourceFile, storeWriter) {
                             case .loaded: counts.loaded += 1

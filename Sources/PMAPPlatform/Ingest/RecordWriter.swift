@@ -61,6 +61,10 @@ final class RecordWriter: @unchecked Sendable {
 
     /// Starts a batch (a transaction): forgets touches of a batch that was rolled back.
     func beginBatch() {
+        // Ids come from the store again in every transaction: another process (a listener, a
+        // second ingest) may have taken some since the last batch.
+        nextIDs.removeAll(keepingCapacity: true)
+        locationByPlace.removeAll(keepingCapacity: true)
         dirtyPersons.removeAll(keepingCapacity: true)
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
@@ -160,6 +164,15 @@ final class RecordWriter: @unchecked Sendable {
         }
         if let found { personBySourceKey[reference] = found }
         return found
+    }
+
+    /// The key provenance records for a person's rows: an HL7 patient key names the MRN, so
+    /// provenance keeps its keyed hash instead (provenance never holds identifiers).
+    func provenanceKey(_ sourceKey: String) -> String {
+        guard sourceKey.hasPrefix(Self.identifierReferencePrefix) else { return sourceKey }
+        let hash = vault.blindIndex(
+            kind: "identifier", value: String(sourceKey.dropFirst(Self.identifierReferencePrefix.count)))
+        return "Patient/identifier-hash:" + hash.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     /// How HL7 v2 facts refer to a patient: `Patient/identifier:<system>|<value>`.
@@ -269,12 +282,14 @@ final class RecordWriter: @unchecked Sendable {
                 locationRow.map(SQLValue.integer) ?? .null, fact.gender.map(SQLValue.text) ?? .null,
                 fact.raceCodes.first.map(SQLValue.text) ?? .null,
                 fact.ethnicityCodes.first.map(SQLValue.text) ?? .null,
-            ], key: ["person_id"], record: fact.sourceKey, file: file, location: location, writer)
-        if let death = fact.deathDate {
+            ], key: ["person_id"], record: provenanceKey(fact.sourceKey), file: file, location: location,
+            writer)
+        // One death record per person (OMOP): a later message repeating it adds nothing.
+        if let death = fact.deathDate, try !writer.hasDeath(personID: id) {
             try write(
                 "death", ["person_id", "death_date", "death_type_concept_id"],
                 [.integer(id), .text(death), .integer(32817)],
-                key: [], record: fact.sourceKey, file: file, location: location, writer)
+                key: [], record: provenanceKey(fact.sourceKey), file: file, location: location, writer)
         }
         touch(id)
         return id

@@ -164,7 +164,8 @@ enum VCFFileReader {
             result = .failure(RecordProblem(.malformed, error.description))
         }
         return PendingRecord(
-            key: "vcf:\(context.fileName)#\(number)", type: recordType, location: "line \(number)", raw: raw,
+            // Keyed by content: the same line in two files (or one file sent twice) is one record.
+            key: "vcf:" + sha256Hex(raw), type: recordType, location: "line \(number)", raw: raw,
             hash: sha256Hex(raw), version: nil, result: result)
     }
 }
