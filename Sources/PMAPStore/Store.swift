@@ -62,6 +62,11 @@ public protocol Store: Sendable {
     func generateCohort(_ compiled: CompiledCohort, definitionID: Int64, authorization: Authorization)
         async throws
         -> CohortRun
+    /// Streams an extract table's rows for the consented persons of the population.
+    func extractRows(
+        _ table: ExtractTable, cohortID: Int64?, authorization: Authorization,
+        _ body: @escaping @Sendable (ExtractRow) throws -> Void
+    ) async throws -> Int
     /// Entries and subjects of a generated cohort, without persons who opted out since.
     func cohortCounts(definitionID: Int64, authorization: Authorization) async throws -> (
         entries: Int, subjects: Int

@@ -16,6 +16,7 @@ struct GovernanceTests {
         let steward1: AccessContext
         let steward2: AccessContext
         let project: Int64
+        let centerID: Int64
 
         init(on existing: IngestFixture? = nil) async throws {
             let fixture: IngestFixture
@@ -45,6 +46,7 @@ struct GovernanceTests {
             self.fixture = fixture
             self.lead = lead
             self.project = project
+            centerID = center.id
         }
 
         func lastAudit() async throws -> AuditEntry {
