@@ -23,11 +23,27 @@ extension SQLiteWriter {
                         (SELECT person_id FROM pmap_disclosed_population p WHERE p.disclosure_id = d.disclosure_id))
                   + (SELECT count(*) FROM pmap_disclosed_population p WHERE p.disclosure_id = d.disclosure_id
                         AND p.person_id NOT IN (SELECT person_id FROM pmap_candidate_population)) AS difference
-                FROM pmap_disclosure d WHERE d.project_id = ?
+                FROM pmap_disclosure d WHERE d.project_id = ? AND d.target NOT LIKE 'export:%' 
                 ORDER BY CASE WHEN difference = 0 THEN 1 ELSE 0 END, difference LIMIT 1
                 """, arguments: [project])
         guard let row, let difference = row["difference"] as Int?, difference > 0 else { return nil }
         return (row["id"], difference)
+    }
+
+    func extracts(project: Int64) throws -> [ExtractRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.disclosure_id, d.target, d.persons, d.disclosed_at,
+                    (SELECT count(*) FROM pmap_disclosed_population p JOIN pmap_consent c ON c.person_id = p.person_id
+                     WHERE p.disclosure_id = d.disclosure_id AND c.research_opt_out = 1) AS withdrawn
+                FROM pmap_disclosure d WHERE d.project_id = ? AND d.target LIKE 'export:%' ORDER BY d.disclosure_id
+                """, arguments: [project]
+        ).map {
+            ExtractRecord(
+                id: $0["disclosure_id"], name: String(($0["target"] as String).dropFirst("export:".count)),
+                persons: $0["persons"], createdAt: $0["disclosed_at"], withdrawnSince: $0["withdrawn"])
+        }
     }
 
     func recordDisclosure(project: Int64, target: String, persons: [Int64]) throws -> Int64 {
@@ -41,4 +57,13 @@ extension SQLiteWriter {
         for person in persons { try insert.execute(arguments: [id, person]) }
         return id
     }
+}
+
+/// An extract made for a project, and how many of its patients have withdrawn consent since.
+public struct ExtractRecord: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let persons: Int
+    public let createdAt: String
+    public let withdrawnSince: Int
 }

@@ -239,6 +239,8 @@ public protocol StoreWriter {
     /// The project's earlier exact disclosure whose population differs least (but not at all
     /// equal) from `persons`, with the size of the symmetric difference; nil when none differs.
     func closestDisclosure(project: Int64, persons: [Int64]) throws -> (disclosureID: Int64, difference: Int)?
+    /// The extracts made for a project, with their patients who withdrew consent since.
+    func extracts(project: Int64) throws -> [ExtractRecord]
     /// Records the population behind an exact count shown to a project; its id.
     func recordDisclosure(project: Int64, target: String, persons: [Int64]) throws -> Int64
 

@@ -144,6 +144,35 @@ struct ExportTests {
         #expect(Set(limitedDates) != Set(shiftedDates))
     }
 
+    /// The next extract leaves out a patient who withdrew consent, and the steward's list shows
+    /// which earlier extract held them.
+    @Test func consentWithdrawnAfterAnExtractShowsInTheStewardsList() async throws {
+        let world = try await GovernanceTests.World()
+        let fixture = world.fixture
+        var lines: [String] = []
+        for index in 1...15 {
+            lines.append(
+                #"{"resourceType":"Patient","id":"p\#(index)","gender":"male","birthDate":"1950-01-01"}"#)
+        }
+        _ = try await fixture.ingest([try fixture.write("p.ndjson", lines.joined(separator: "\n"))])
+        let project = try await Self.project(world, name: "sh", level: .safeHarbor)
+        _ = try await fixture.platform.export(
+            world.researcher, project: project, to: fixture.folder.file("e1"), vault: fixture.vault)
+        let withdrawal =
+            #"{"resourceType":"Consent","id":"k3","status":"active","scope":{"coding":[{"code":"research"}]},"patient":{"reference":"Patient/p3"},"dateTime":"2026-01-01","provision":{"type":"deny"}}"#
+        _ = try await fixture.ingest([try fixture.write("k.ndjson", withdrawal)])
+        _ = try await fixture.platform.export(
+            world.researcher, project: project, to: fixture.folder.file("e2"), vault: fixture.vault)
+        #expect(try Self.rows(fixture.folder.file("e1"), "person.csv").count == 15)
+        #expect(try Self.rows(fixture.folder.file("e2"), "person.csv").count == 14)
+        let extracts = try await fixture.platform.extracts(world.steward1, project: project)
+        #expect(extracts.map(\.persons) == [15, 14])
+        #expect(extracts.map(\.withdrawnSince) == [1, 0])
+        await #expect(throws: PMAPError.self) {
+            _ = try await fixture.platform.extracts(world.researcher, project: project)
+        }
+    }
+
     @Test func anAggregateGrantAllowsNoExtract() async throws {
         let world = try await GovernanceTests.World()
         _ = try await world.fixture.platform.submitRequest(

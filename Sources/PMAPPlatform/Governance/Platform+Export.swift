@@ -3,6 +3,8 @@ import Foundation
 import PMAPGovernance
 import PMAPStore
 
+@_exported import struct PMAPStore.ExtractRecord
+
 /// What an extract wrote.
 public struct ExtractReport: Sendable {
     public struct File: Sendable {
@@ -67,6 +69,7 @@ extension Platform {
         var files: [ExtractReport.File] = []
         let tables = ExtractTable.allCases.filter { $0.domain == nil || grant.domains.contains($0.domain!) }
         var identifiedPersons = Set<Int64>()
+        var extractedPersons: [Int64] = []
         for table in tables {
             let writer = try ExtractCSVWriter(
                 path: (folder as NSString).appendingPathComponent("\(table.rawValue).csv"))
@@ -83,10 +86,12 @@ extension Platform {
             try writer.write(header)
             let identified = grant.level == .identified && table == .person
             let collected = IdentityCollector()
+            let population = IdentityCollector()
             let rows = try await store.extractRows(table, cohortID: cohortID, authorization: authorization) {
                 row in
                 var fields = [deidentifier.pseudonym(row.personID)]
                 if table == .person {
+                    population.add(row.personID, [])
                     fields.append(Self.text(row.values[0]))
                     fields.append(deidentifier.yearOfBirth(row.yearOfBirth) ?? "")
                     if deidentifier.showsMonthOfBirth { fields.append(Self.text(row.values[2])) }
@@ -119,6 +124,14 @@ extension Platform {
             }
             files.append(
                 ExtractReport.File(name: "\(table.rawValue).csv", rows: rows, sha256: try writer.finish()))
+            if table == .person { extractedPersons = population.rows.map(\.0) }
+        }
+        // Which patients the extract held, so a steward sees later which extracts held a
+        // patient who has withdrawn consent since (`pmap export list`).
+        let held = extractedPersons
+        let target = "export:\((folder as NSString).lastPathComponent) at \(grant.level.rawValue)"
+        _ = try await store.write { writer in
+            try writer.recordDisclosure(project: project, target: target, persons: held)
         }
         let load = try await store.write { writer in
             try writer.maxID(table: "pmap_data_load", column: "data_load_id")
@@ -149,6 +162,13 @@ extension Platform {
                 + (identifiedPersons.isEmpty
                     ? "" : "; identifiers of \(identifiedPersons.count) patients read from the vault"))
         return ExtractReport(folder: folder, grantID: grant.id, level: grant.level, files: files)
+    }
+
+    /// A project's extracts and, for each, how many of its patients withdrew consent since:
+    /// the steward's view (data stewards and admins).
+    public func extracts(_ context: AccessContext, project: Int64) async throws -> [ExtractRecord] {
+        try await require(context, .viewAudit, auditAction: "export.list", target: "project \(project)")
+        return try await store.write { try $0.extracts(project: project) }
     }
 
     static func text(_ value: SQLValue) -> String {
