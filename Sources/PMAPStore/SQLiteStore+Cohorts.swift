@@ -69,6 +69,19 @@ extension SQLiteStore {
         }
     }
 
+    public func cohortSubjects(definitionID: Int64, authorization: Authorization) async throws -> [Int64] {
+        _ = authorization
+        return try await read { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT subject_id FROM cohort c WHERE cohort_definition_id = ?
+                    AND NOT EXISTS (SELECT 1 FROM pmap_consent k WHERE k.person_id = c.subject_id AND k.research_opt_out = 1)
+                    ORDER BY subject_id
+                    """, arguments: [definitionID])
+        }
+    }
+
     public func cohortCounts(definitionID: Int64, authorization: Authorization) async throws -> (
         entries: Int, subjects: Int
     ) {

@@ -157,6 +157,18 @@ struct GovernanceTests {
         let again = try await platform.countPatients(
             world.researcher, project: world.project, concept: 4_163_261)
         #expect(again.count.count == 13)
+        // A cohort is a count too: "primary malignant neoplasm of prostate" (12 of the 13) is refused.
+        let definition = #"""
+            {"ConceptSets":[{"id":0,"name":"x","expression":{"items":[{"concept":{"CONCEPT_ID":200962}}]}}],
+             "PrimaryCriteria":{"CriteriaList":[{"ConditionOccurrence":{"CodesetId":0}}],
+               "ObservationWindow":{"PriorDays":0,"PostDays":0},"PrimaryCriteriaLimit":{"Type":"First"}},
+             "ExpressionLimit":{"Type":"First"},"InclusionRules":[],"CollapseSettings":{"CollapseType":"ERA","EraPad":0}}
+            """#
+        try await world.expectDenied("differs from one already shown") {
+            _ = try await platform.createCohort(
+                world.researcher, project: world.project, definition: Data(definition.utf8),
+                name: "all but one")
+        }
     }
 
     @Test func outsidersExpiredProtocolsAndRevokedGrantsAreDenied() async throws {

@@ -148,6 +148,12 @@ extension Platform {
     ) async throws -> CohortResult {
         let compiled = try Self.compile(definition, id: id, dialect: .sqlite)
         let run = try await store.generateCohort(compiled, definitionID: id, authorization: authorization)
+        // A cohort's subject count is an exact count like any other: the differencing defence applies.
+        let subjects = try await store.cohortSubjects(definitionID: id, authorization: authorization)
+        try await guardAgainstDifferencing(
+            context, project: project, persons: subjects,
+            disclosed: DisclosureControl.count(run.subjects, threshold: threshold),
+            threshold: threshold, target: "cohort \(id) subjects")
         let rules = compiled.inclusionRuleNames
         var steps: [(String, Int, Int)] = []
         for (index, rule) in rules.enumerated() {
@@ -197,6 +203,10 @@ extension Platform {
             throw PMAPError(.notFound, "cohort \(id) was never generated")
         }
         let counts = try await store.cohortCounts(definitionID: id, authorization: authorization)
+        let subjects = try await store.cohortSubjects(definitionID: id, authorization: authorization)
+        try await guardAgainstDifferencing(
+            context, project: project, persons: subjects, disclosed: DisclosureControl.count(counts.subjects),
+            threshold: DisclosureControl.defaultThreshold, target: "cohort \(id) subjects")
         try await audit(
             context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)",
             rows: 1,
