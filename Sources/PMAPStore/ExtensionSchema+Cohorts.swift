@@ -61,3 +61,11 @@ extension ExtensionSchema {
         "CREATE INDEX idx_pmap_disclosure_project ON pmap_disclosure (project_id)",
     ]
 }
+
+extension ExtensionSchema {
+    /// Every PMAP extension table, in migration order.
+    static var allTableNames: [String] {
+        tableNames + ingestionTableNames + sourceTableNames + governanceTableNames + cohortTableNames
+            + disclosureTableNames
+    }
+}

@@ -27,47 +27,27 @@ enum SQLiteMigrations {
                     VALUES ('PMAP store', 'PMAP', 'this institution', date('now'), date('now'), 'v5.4', 756265, 'none loaded')
                     """)
         }
-        migrator.registerMigration(cdmIndexes) { db in
-            for statement in SQLiteSchema.indexes {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(extensions) { db in
-            for statement in ExtensionSchema.createStatements {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(conceptSearch) { db in
-            for statement in ExtensionSchema.conceptSearchStatements {
-                try db.execute(sql: statement)
-            }
-            try db.execute(sql: "INSERT INTO pmap_concept_search(pmap_concept_search) VALUES ('rebuild')")
-        }
-        migrator.registerMigration(ingestion) { db in
-            for statement in ExtensionSchema.ingestionStatements {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(sources) { db in
-            for statement in ExtensionSchema.sourceStatements {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(governance) { db in
-            for statement in ExtensionSchema.governanceStatements {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(cohorts) { db in
-            for statement in ExtensionSchema.cohortStatements {
-                try db.execute(sql: statement)
-            }
-        }
-        migrator.registerMigration(disclosures) { db in
-            for statement in ExtensionSchema.disclosureStatements {
-                try db.execute(sql: statement)
-            }
-        }
+        migrator.registerStatements(cdmIndexes, SQLiteSchema.indexes)
+        migrator.registerStatements(extensions, ExtensionSchema.createStatements)
+        migrator.registerStatements(
+            conceptSearch,
+            ExtensionSchema.conceptSearchStatements + [
+                "INSERT INTO pmap_concept_search(pmap_concept_search) VALUES ('rebuild')"
+            ])
+        migrator.registerStatements(ingestion, ExtensionSchema.ingestionStatements)
+        migrator.registerStatements(sources, ExtensionSchema.sourceStatements)
+        migrator.registerStatements(governance, ExtensionSchema.governanceStatements)
+        migrator.registerStatements(cohorts, ExtensionSchema.cohortStatements)
+        migrator.registerStatements(disclosures, ExtensionSchema.disclosureStatements)
         return migrator
     }()
+}
+
+extension DatabaseMigrator {
+    /// Registers a migration that runs `statements` in order.
+    fileprivate mutating func registerStatements(_ identifier: String, _ statements: [String]) {
+        registerMigration(identifier) { db in
+            for statement in statements { try db.execute(sql: statement) }
+        }
+    }
 }

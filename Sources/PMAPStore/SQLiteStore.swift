@@ -166,10 +166,7 @@ public final class SQLiteStore: Store {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: true))
             }
-            for name in ExtensionSchema.tableNames + ExtensionSchema.ingestionTableNames
-                + ExtensionSchema.sourceTableNames + ExtensionSchema.governanceTableNames
-                + ExtensionSchema.cohortTableNames + ExtensionSchema.disclosureTableNames
-            {
+            for name in ExtensionSchema.allTableNames {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteSchema.quoted(name))") ?? 0
                 counts.append(TableRowCount(table: name, rows: rows, isCDMTable: false))
             }

@@ -258,7 +258,7 @@ struct AuditCommand: AsyncParsableCommand {
                 switch try await platform.verifyAudit(context, expectedHead: expectHead) {
                 case .intact(let count, let head):
                     try governed.emit(
-                        ["intact": true, "entries": count, "head": AuditChainHex.hex(head)],
+                        ["intact": true, "entries": count, "head": AuditChain.hex(head)],
                         "The audit chain is intact: \(count) entries.")
                 case .broken(let sequence, let problem):
                     if governed.options.json {
@@ -308,9 +308,4 @@ extension Optional {
         case .none: return nil
         }
     }
-}
-
-/// Hex for audit heads in the CLI.
-enum AuditChainHex {
-    static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 }

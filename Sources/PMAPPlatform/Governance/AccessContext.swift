@@ -3,6 +3,7 @@ import PMAPGovernance
 import PMAPStore
 
 @_exported import struct PMAPGovernance.Actor
+@_exported import struct PMAPGovernance.AuditChain
 @_exported import struct PMAPGovernance.AuditEntry
 @_exported import enum PMAPGovernance.AuditVerification
 @_exported import enum PMAPGovernance.DataDomain
@@ -80,19 +81,49 @@ extension Platform {
         return formatter.string(from: Date())
     }
 
+    /// A project's state and grants as the policy sees them; not found when there is no such project.
+    func policyState(_ project: Int64) async throws -> (ProjectState, [GrantState]) {
+        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
+            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
+        }
+        guard let state else {
+            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
+        }
+        return (state, grants)
+    }
+
+    /// The gate's authorization for a research read in a project (its state and grants given);
+    /// a denial is audited and thrown as permission denied with the gate's reason.
+    func authorizeRead(
+        _ context: AccessContext, project: Int64, policy: (ProjectState, [GrantState]),
+        domains: Set<DataDomain>,
+        level: DisclosureLevel = .aggregate, cohortID: Int64? = nil, action: String, target: String
+    ) async throws -> Authorization {
+        switch Gate.authorize(
+            context.actor, domains: domains, level: level, cohortID: cohortID, project: policy.0,
+            grants: policy.1,
+            today: context.today)
+        {
+        case .success(let authorization):
+            return authorization
+        case .failure(let denied):
+            try await audit(
+                context, chain: context.chain, project: project, action: action, target: target,
+                allowed: false,
+                reason: denied.reason)
+            throw PMAPError(.permissionDenied, denied.reason)
+        }
+    }
+
     /// Decides `action` for the context's user (in `project`), records the decision, and
     /// throws permission denied with the policy's reason when it is not allowed.
     @discardableResult
     func require(
         _ context: AccessContext, _ action: Action, project: Int64? = nil, auditAction: String, target: String
     ) async throws -> Decision {
-        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
-            guard let project else { return (nil, []) }
-            return (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
-        }
-        if let project, state == nil {
-            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
-        }
+        var state: ProjectState?
+        var grants: [GrantState] = []
+        if let project { (state, grants) = try await policyState(project) }
         let decision = Policy.decide(
             context.actor, action, project: state, grants: grants, today: context.today)
         try await audit(

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PMAPCohort
 import PMAPGovernance
@@ -98,25 +97,10 @@ extension Platform {
                 reason: reason)
             throw PMAPError(.permissionDenied, reason)
         }
-        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
-            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
-        }
-        guard state != nil else {
-            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
-        }
-        switch Gate.authorize(
-            context.actor, domains: domains, level: .aggregate, cohortID: nil, project: state, grants: grants,
-            today: context.today)
-        {
-        case .failure(let denied):
-            try await audit(
-                context, chain: context.chain, project: project, action: action, target: target,
-                allowed: false,
-                reason: denied.reason)
-            throw PMAPError(.permissionDenied, denied.reason)
-        case .success(let authorization):
-            return authorization
-        }
+        return try await authorizeRead(
+            context, project: project, policy: try await policyState(project), domains: domains,
+            action: action,
+            target: target)
     }
 
     /// Saves a definition for a project and generates it: the cohort's rows, its attrition
@@ -131,7 +115,7 @@ extension Platform {
         let authorization = try await authorizeCohort(
             context, project: project, domains: domains, action: "cohort.create", target: "cohort \(name)")
         let text = String(decoding: json, as: UTF8.self)
-        let hash = SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+        let hash = sha256Hex(json)
         let id = try await store.write { writer in
             try writer.saveCohortDefinition(
                 projectID: project, name: name, json: text, hash: hash, createdBy: context.actor.userID)

@@ -27,12 +27,8 @@ extension Platform {
         _ context: AccessContext, project: Int64, to folder: String, cohortID: Int64? = nil,
         vault: IdentityVault
     ) async throws -> ExtractReport {
-        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
-            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
-        }
-        guard state != nil else {
-            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
-        }
+        let policy = try await policyState(project)
+        let grants = policy.1
         // The extract uses the project's most identifying grant that applies today.
         let usable = grants.filter { $0.lapse(on: context.today) == nil && $0.level != .aggregate }
             .filter { $0.cohortID == nil || $0.cohortID == cohortID }
@@ -45,19 +41,10 @@ extension Platform {
                 reason: reason)
             throw PMAPError(.permissionDenied, reason)
         }
-        let authorization: Authorization
-        switch Gate.authorize(
-            context.actor, domains: grant.domains, level: grant.level, cohortID: cohortID, project: state,
-            grants: grants, today: context.today)
-        {
-        case .failure(let denied):
-            try await audit(
-                context, chain: context.chain, project: project, action: "export", target: folder,
-                allowed: false,
-                reason: denied.reason)
-            throw PMAPError(.permissionDenied, denied.reason)
-        case .success(let granted): authorization = granted
-        }
+        let authorization = try await authorizeRead(
+            context, project: project, policy: policy, domains: grant.domains, level: grant.level,
+            cohortID: cohortID,
+            action: "export", target: folder)
         guard !FileManager.default.fileExists(atPath: folder) else {
             throw PMAPError(.badInput, "\(folder) exists already; give a new folder for the extract")
         }

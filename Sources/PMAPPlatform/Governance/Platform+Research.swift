@@ -60,36 +60,23 @@ extension Platform {
                 "concept \(conceptID) is in domain \(concept.domainID), which holds no patient events; pick a condition, drug, procedure, measurement, observation or device concept"
             )
         }
-        let (state, grants) = try await store.write { writer -> (ProjectState?, [GrantState]) in
-            (try writer.project(id: project)?.state, try writer.grants(project: project).map(\.state))
-        }
-        guard state != nil else {
-            throw PMAPError(.notFound, "there is no project \(project); see pmap project list")
-        }
+        let policy = try await policyState(project)
         let target = "count persons with concept \(conceptID) in \(table.name)"
-        switch Gate.authorize(
-            context.actor, domains: [table.domain], level: .aggregate, cohortID: nil, project: state,
-            grants: grants,
-            today: context.today)
-        {
-        case .failure(let denied):
-            try await audit(
-                context, chain: context.chain, project: project, action: "research.count", target: target,
-                allowed: false, reason: denied.reason)
-            throw PMAPError(.permissionDenied, denied.reason)
-        case .success(let authorization):
-            let persons = try await store.persons(with: conceptID, in: table, authorization: authorization)
-            let count = DisclosureControl.count(persons.count, threshold: threshold)
-            try await guardAgainstDifferencing(
-                context, project: project, persons: persons, disclosed: count, threshold: threshold,
-                target: target)
-            try await audit(
-                context, chain: context.chain, project: project, action: "research.count", target: target,
-                rows: 1, allowed: true,
-                reason: "grant \(authorization.grantID) covers \(table.domain.rawValue) at aggregate level")
-            return ResearchCount(
-                projectID: project, conceptID: conceptID, conceptName: concept.name, table: table.name,
-                count: count)
-        }
+        let authorization = try await authorizeRead(
+            context, project: project, policy: policy, domains: [table.domain], action: "research.count",
+            target: target)
+        let persons = try await store.persons(with: conceptID, in: table, authorization: authorization)
+        let count = DisclosureControl.count(persons.count, threshold: threshold)
+        try await guardAgainstDifferencing(
+            context, project: project, persons: persons, disclosed: count, threshold: threshold,
+            target: target)
+        try await audit(
+            context, chain: context.chain, project: project, action: "research.count", target: target,
+            rows: 1,
+            allowed: true,
+            reason: "grant \(authorization.grantID) covers \(table.domain.rawValue) at aggregate level")
+        return ResearchCount(
+            projectID: project, conceptID: conceptID, conceptName: concept.name, table: table.name,
+            count: count)
     }
 }
