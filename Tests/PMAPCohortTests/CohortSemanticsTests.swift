@@ -544,47 +544,11 @@ struct CohortSemanticsTests {
     /// Every supported domain compiles to SQL that SQLite runs, and finds its one row.
     @Test func everyDomainRuns() async throws {
         let store = try await Self.domainStore()
-        let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
-        let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
-        let criteria = [
-            """
-            {"DrugEra": {"CodesetId": 0, "First": true, "EraStartDate": \(start),
-             "OccurrenceCount": {"Value": 1, "Op": "eq"}}}
-            """,
-            """
-            {"ConditionOccurrence": {"CodesetId": 0, "First": true,
-             "OccurrenceStartDate": \(start), "OccurrenceEndDate": \(start), \(age)}}
-            """,
-            """
-            {"DrugExposure": {"CodesetId": 0, "First": true,
-             "OccurrenceEndDate": {"Value": "2020-07-01", "Op": "eq"}, \(age)}}
-            """,
-            """
-            {"ConditionEra": {"CodesetId": 0, "EraLength": {"Value": 19,
-             "Op": "eq"}, "AgeAtEnd": {"Value": 50, "Op": "eq"}}}
-            """,
-            """
-            {"ProcedureOccurrence": {"CodesetId": 0, "First": true, \(age)}}
-            """,
-            """
-            {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0,
-             "Extent": 2, "Op": "bt"}}}
-            """,
-            """
-            {"Observation": {"CodesetId": 0, "ValueAsNumber": {"Value": 3.25, "Op": "gte"}}}
-            """,
-            """
-            {"VisitOccurrence": {"CodesetId": 0, "VisitLength": {"Value": 2,
-             "Op": "eq"}, "OccurrenceEndDate": {"Value": "2020-06-03", "Op": "eq"}}}
-            """,
-            """
-            {"Death": {"CodesetId": 0, \(age)}}
-            """,
-            """
-            {"ObservationPeriod": {"First": true, "PeriodLength": {"Value": 365,
-             "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
-            """,
-        ]
+        let criteria = J.domainCriteria(
+            measurement: """
+                {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0,
+                 "Extent": 2, "Op": "bt"}}}
+                """)
         for criterion in criteria {
             let json = J.definition(conceptSets: [J.conceptSet(0, concepts: [4000])], primary: [criterion])
             let expectedStart = criterion.contains("ObservationPeriod") ? "2020-01-01" : "2020-06-01"

@@ -78,13 +78,12 @@ enum DefinitionJSON {
             """
     }
 
-    /// A definition using every supported element at once (every domain as primary, correlated
-    /// and censoring criterion; both window kinds; every group type; both limits; date offset;
-    /// censor window; era pad), to check that the SQL runs.
-    static var everything: String {
+    /// One criterion of every supported domain, with `measurement` as the Measurement one
+    /// (its values must suit the data it runs on).
+    static func domainCriteria(measurement: String) -> [String] {
         let age = "\"Age\": {\"Value\": 18, \"Op\": \"gte\"}, \"Gender\": [{\"CONCEPT_ID\": 8507}]"
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
-        let criteria = [
+        return [
             """
             {"DrugEra": {"CodesetId": 0, "First": true, "EraStartDate": \(start),
              "OccurrenceCount": {"Value": 1, "Op": "eq"}}}
@@ -104,10 +103,7 @@ enum DefinitionJSON {
             """
             {"ProcedureOccurrence": {"CodesetId": 0, "First": true, \(age)}}
             """,
-            """
-            {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0, "Extent": 2.5,
-             "Op": "bt"}, "Unit": [{"CONCEPT_ID": 1}], "RangeLow": {"Value": 1, "Op": "lt"}}}
-            """,
+            measurement,
             """
             {"Observation": {"CodesetId": 0, "ValueAsNumber": {"Value": 3.25, "Op": "gte"}}}
             """,
@@ -123,6 +119,18 @@ enum DefinitionJSON {
              "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
             """,
         ]
+    }
+
+    /// A definition using every supported element at once (every domain as primary, correlated
+    /// and censoring criterion; both window kinds; every group type; both limits; date offset;
+    /// censor window; era pad), to check that the SQL runs.
+    static var everything: String {
+        let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
+        let criteria = domainCriteria(
+            measurement: """
+                {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0, "Extent": 2.5,
+                 "Op": "bt"}, "Unit": [{"CONCEPT_ID": 1}], "RangeLow": {"Value": 1, "Op": "lt"}}}
+                """)
         let windowed = criteria.map {
             correlated(
                 $0, before: 30, after: nil, type: 1, count: 2,
