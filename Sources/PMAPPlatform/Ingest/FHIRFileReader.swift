@@ -32,8 +32,9 @@ enum FHIRFileReader {
                             finished = true
                             if let damage = reader.finishError {
                                 pending.append(
-                                    problemRecord(
-                                        RecordProblem(.malformed, damage.message), location: "end of file",
+                                    PendingRecord(
+                                        problem: RecordProblem(.malformed, damage.message),
+                                        location: "end of file",
                                         raw: Data()))
                             }
                         }
@@ -58,8 +59,8 @@ enum FHIRFileReader {
         while ok, let next = reader.next() { ok = append(next) }
         guard ok else {
             return AnySequence([
-                problemRecord(
-                    RecordProblem(
+                PendingRecord(
+                    problem: RecordProblem(
                         .tooLong,
                         "a JSON document larger than \(maximumDocumentBytes >> 20) MB; export it as NDJSON"),
                     location: "document", raw: Data())
@@ -68,8 +69,9 @@ enum FHIRFileReader {
         let raw = Data(text.utf8)
         guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
             return AnySequence([
-                problemRecord(
-                    RecordProblem(.malformed, "the file is not valid JSON"), location: "document", raw: raw)
+                PendingRecord(
+                    problem: RecordProblem(.malformed, "the file is not valid JSON"), location: "document",
+                    raw: raw)
             ])
         }
         return AnySequence(records(object: object, raw: raw, location: "document"))
@@ -112,16 +114,17 @@ enum FHIRFileReader {
         switch line {
         case .tooLong(let bytes):
             return [
-                problemRecord(
-                    RecordProblem(.tooLong, "a line of \(bytes) bytes"), location: location, raw: Data())
+                PendingRecord(
+                    problem: RecordProblem(.tooLong, "a line of \(bytes) bytes"), location: location,
+                    raw: Data())
             ]
         case .text(let text):
             if text.allSatisfy(\.isWhitespace) { return [] }
             let raw = Data(text.utf8)
             guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
                 return [
-                    problemRecord(
-                        RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
+                    PendingRecord(
+                        problem: RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
                 ]
             }
             return records(object: object, raw: raw, location: location)
@@ -152,8 +155,8 @@ enum FHIRFileReader {
         return ordered.map { index, entry in
             let entryLocation = "\(location), entry \(index + 1)"
             guard var resource = entry["resource"] as? [String: Any] else {
-                return problemRecord(
-                    RecordProblem(.missingField, "Bundle.entry.resource"), location: entryLocation,
+                return PendingRecord(
+                    problem: RecordProblem(.missingField, "Bundle.entry.resource"), location: entryLocation,
                     raw: Data())
             }
             if resource["id"] == nil, let url = entry["fullUrl"] as? String {
@@ -184,12 +187,5 @@ enum FHIRFileReader {
             key: type.flatMap { type in id.map { "\(type)/\($0)" } }, type: type, location: location,
             raw: raw,
             hash: sha256Hex(raw), version: version, result: result)
-    }
-
-    private static func problemRecord(_ problem: RecordProblem, location: String, raw: Data) -> PendingRecord
-    {
-        PendingRecord(
-            key: nil, type: nil, location: location, raw: raw, hash: sha256Hex(raw), version: nil,
-            result: .failure(problem))
     }
 }

@@ -56,10 +56,7 @@ enum HL7v2FileReader {
                 key: mapped.key, type: mapped.type, location: location, raw: raw, hash: sha256Hex(raw),
                 version: mapped.version, result: .success(mapped.facts))
         } catch {
-            return PendingRecord(
-                key: nil, type: "HL7 v2 message", location: location, raw: raw, hash: sha256Hex(raw),
-                version: nil,
-                result: .failure(error))
+            return PendingRecord(problem: error, type: "HL7 v2 message", location: location, raw: raw)
         }
     }
 }

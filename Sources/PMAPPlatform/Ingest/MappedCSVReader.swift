@@ -88,13 +88,15 @@ enum MappedCSVReader {
                     guard let line = reader.next() else {
                         finished = true
                         if let damage = reader.finishError {
-                            return problem(RecordProblem(.malformed, damage.message), "end of file", Data())
+                            return PendingRecord(
+                                problem: RecordProblem(.malformed, damage.message), type: recordType,
+                                location: "end of file", raw: Data())
                         }
                         if parser.hasUnfinishedRecord {
-                            return problem(
-                                RecordProblem(
+                            return PendingRecord(
+                                problem: RecordProblem(
                                     .malformed, "a quoted field is not closed before the end of the file"),
-                                "line \(startLine)", Data())
+                                type: recordType, location: "line \(startLine)", raw: Data())
                         }
                         return nil
                     }
@@ -103,9 +105,9 @@ enum MappedCSVReader {
                     case .tooLong(let bytes):
                         startLine = 0
                         recordText = ""
-                        return problem(
-                            RecordProblem(.tooLong, "a line of \(bytes) bytes"), "line \(reader.lineNumber)",
-                            Data())
+                        return PendingRecord(
+                            problem: RecordProblem(.tooLong, "a line of \(bytes) bytes"), type: recordType,
+                            location: "line \(reader.lineNumber)", raw: Data())
                     case .text(let text):
                         recordText += recordText.isEmpty ? String(text) : "\n" + text
                         guard let fields = parser.feed(text) else { continue }
@@ -130,11 +132,5 @@ enum MappedCSVReader {
                 }
                 return nil
             })
-    }
-
-    private static func problem(_ problem: RecordProblem, _ location: String, _ raw: Data) -> PendingRecord {
-        PendingRecord(
-            key: nil, type: recordType, location: location, raw: raw, hash: sha256Hex(raw), version: nil,
-            result: .failure(problem))
     }
 }

@@ -15,6 +15,15 @@ struct PendingRecord: Sendable {
     let result: Result<[IngestFact], RecordProblem>
 }
 
+extension PendingRecord {
+    /// A record that could not be read or mapped, carrying its problem to quarantine.
+    init(problem: RecordProblem, type: String? = nil, location: String, raw: Data) {
+        self.init(
+            key: nil, type: type, location: location, raw: raw, hash: sha256Hex(raw), version: nil,
+            result: .failure(problem))
+    }
+}
+
 /// Counts of one batch.
 struct BatchCounts: Sendable {
     var loaded = 0
