@@ -7,9 +7,12 @@ import PMAPModel
 /// What one generation of a cohort produced.
 public struct CohortRun: Sendable, Equatable {
     public let entries: Int
-    public let subjects: Int
+    /// The cohort's distinct subjects.
+    public let subjectIDs: [Int64]
     /// Inclusion-rule bitmask of each person's best event → persons.
     public let masks: [Int: Int]
+
+    public var subjects: Int { subjectIDs.count }
 }
 
 /// A cohort definition saved in the store, with its project.
@@ -48,10 +51,15 @@ extension SQLiteStore {
                     sql: statement.sql,
                     arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
             }
-            let row = try Row.fetchOne(
+            let entries =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM cohort WHERE cohort_definition_id = ?",
+                    arguments: [definitionID])
+                ?? 0
+            let subjects = try Int64.fetchAll(
                 db,
                 sql:
-                    "SELECT count(*) AS entries, count(DISTINCT subject_id) AS subjects FROM cohort WHERE cohort_definition_id = ?",
+                    "SELECT DISTINCT subject_id FROM cohort WHERE cohort_definition_id = ? ORDER BY subject_id",
                 arguments: [definitionID])
             var masks: [Int: Int] = [:]
             for mask in try Row.fetchAll(
@@ -65,37 +73,28 @@ extension SQLiteStore {
                     sql: statement.sql,
                     arguments: StatementArguments(statement.arguments.map(\.databaseValue)))
             }
-            return CohortRun(entries: row?["entries"] ?? 0, subjects: row?["subjects"] ?? 0, masks: masks)
+            return CohortRun(entries: entries, subjectIDs: subjects, masks: masks)
         }
     }
 
-    public func cohortSubjects(definitionID: Int64, authorization: Authorization) async throws -> [Int64] {
-        _ = authorization
-        return try await read { db in
-            try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT subject_id FROM cohort c WHERE cohort_definition_id = ?
-                    AND NOT EXISTS (SELECT 1 FROM pmap_consent k WHERE k.person_id = c.subject_id AND k.research_opt_out = 1)
-                    ORDER BY subject_id
-                    """, arguments: [definitionID])
-        }
-    }
-
-    public func cohortCounts(definitionID: Int64, authorization: Authorization) async throws -> (
-        entries: Int, subjects: Int
+    public func cohortPopulation(definitionID: Int64, authorization: Authorization) async throws -> (
+        entries: Int, subjects: [Int64]
     ) {
         _ = authorization
         return try await read { db in
             // Persons who opted out after the generation leave every result at once.
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) AS entries, count(DISTINCT subject_id) AS subjects FROM cohort c
-                    WHERE cohort_definition_id = ?
-                    AND NOT EXISTS (SELECT 1 FROM pmap_consent k WHERE k.person_id = c.subject_id AND k.research_opt_out = 1)
-                    """, arguments: [definitionID])
-            return (row?["entries"] ?? 0, row?["subjects"] ?? 0)
+            let consented = """
+                cohort_definition_id = ?
+                AND NOT EXISTS (SELECT 1 FROM pmap_consent k WHERE k.person_id = c.subject_id AND k.research_opt_out = 1)
+                """
+            let entries =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM cohort c WHERE \(consented)", arguments: [definitionID])
+                ?? 0
+            let subjects = try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT subject_id FROM cohort c WHERE \(consented) ORDER BY subject_id",
+                arguments: [definitionID])
+            return (entries, subjects)
         }
     }
 }

@@ -67,11 +67,9 @@ public protocol Store: Sendable {
         _ table: ExtractTable, cohortID: Int64?, authorization: Authorization,
         _ body: @escaping @Sendable (ExtractRow) throws -> Void
     ) async throws -> Int
-    /// The subjects of a generated cohort, without persons who opted out since.
-    func cohortSubjects(definitionID: Int64, authorization: Authorization) async throws -> [Int64]
     /// Entries and subjects of a generated cohort, without persons who opted out since.
-    func cohortCounts(definitionID: Int64, authorization: Authorization) async throws -> (
-        entries: Int, subjects: Int
+    func cohortPopulation(definitionID: Int64, authorization: Authorization) async throws -> (
+        entries: Int, subjects: [Int64]
     )
 }
 

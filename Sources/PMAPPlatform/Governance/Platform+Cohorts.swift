@@ -133,9 +133,8 @@ extension Platform {
         let compiled = try Self.compile(definition, id: id, dialect: .sqlite)
         let run = try await store.generateCohort(compiled, definitionID: id, authorization: authorization)
         // A cohort's subject count is an exact count like any other: the differencing defence applies.
-        let subjects = try await store.cohortSubjects(definitionID: id, authorization: authorization)
         try await guardAgainstDifferencing(
-            context, project: project, persons: subjects,
+            context, project: project, persons: run.subjectIDs,
             disclosed: DisclosureControl.count(run.subjects, threshold: threshold),
             threshold: threshold, target: "cohort \(id) subjects")
         let rules = compiled.inclusionRuleNames
@@ -186,10 +185,10 @@ extension Platform {
         guard let generation = try await store.write({ try $0.latestGeneration(definitionID: id) }) else {
             throw PMAPError(.notFound, "cohort \(id) was never generated")
         }
-        let counts = try await store.cohortCounts(definitionID: id, authorization: authorization)
-        let subjects = try await store.cohortSubjects(definitionID: id, authorization: authorization)
+        let population = try await store.cohortPopulation(definitionID: id, authorization: authorization)
         try await guardAgainstDifferencing(
-            context, project: project, persons: subjects, disclosed: DisclosureControl.count(counts.subjects),
+            context, project: project, persons: population.subjects,
+            disclosed: DisclosureControl.count(population.subjects.count),
             threshold: DisclosureControl.defaultThreshold, target: "cohort \(id) subjects")
         try await audit(
             context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)",
@@ -199,8 +198,9 @@ extension Platform {
             (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]])
             ?? []
         return CohortResult(
-            id: id, name: stored.name, projectID: project, entries: DisclosureControl.count(counts.entries),
-            subjects: DisclosureControl.count(counts.subjects),
+            id: id, name: stored.name, projectID: project,
+            entries: DisclosureControl.count(population.entries),
+            subjects: DisclosureControl.count(population.subjects.count),
             attrition: steps.map {
                 AttritionStep(
                     rule: $0["rule"] as? String ?? "",
