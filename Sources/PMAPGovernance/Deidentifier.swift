@@ -23,22 +23,19 @@ public struct Deidentifier: Sendable {
         "890", "893",
     ]
 
-    /// Keys derive from the institution's vault key and the project id, so the same patient has
-    /// unrelated pseudonyms and shifts in two projects, and both are stable within one.
+    /// Pseudonyms and shifts come from the project's own ``ProjectKeys``, so the same patient
+    /// has unrelated pseudonyms and shifts in two projects, and both are stable within one
+    /// (across vault key rotations too).
     public init(
-        level: DisclosureLevel, projectID: Int64, key: VaultKey, referenceYear: Int,
+        level: DisclosureLevel, projectID: Int64, keys: ProjectKeys, referenceYear: Int,
         maximumShiftDays: Int = 182
     ) {
         self.level = level
         self.projectID = projectID
         self.referenceYear = referenceYear
         self.maximumShiftDays = maximumShiftDays
-        pseudonymKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: key.key, info: Data("pmap project pseudonym v1 \(projectID)".utf8),
-            outputByteCount: 32)
-        shiftKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: key.key, info: Data("pmap project date shift v1 \(projectID)".utf8),
-            outputByteCount: 32)
+        pseudonymKey = keys.pseudonymKey
+        shiftKey = keys.shiftKey
     }
 
     private func mac(_ key: SymmetricKey, _ person: Int64) -> [UInt8] {

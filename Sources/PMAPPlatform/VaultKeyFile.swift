@@ -31,19 +31,56 @@ public enum VaultKeyFile {
     @discardableResult
     public static func createIfAbsent(_ path: String) throws -> Bool {
         if FileManager.default.fileExists(atPath: path) { return false }
+        try write(VaultKey.generate(), to: path)
+        return true
+    }
+
+    /// Writes a new key file (mode 0600, never over an existing file) and flushes it and its
+    /// folder to disk, so the key survives a power cut once this returns.
+    public static func write(_ key: VaultKey, to path: String) throws {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard descriptor >= 0 else {
             throw PMAPError(
-                .unusableStore, "cannot create the vault key file \(path); check the folder's permissions")
+                .unusableStore,
+                "cannot create the vault key file \(path); check the folder's permissions and that no file of that name exists"
+            )
         }
-        let data = VaultKey.generate().fileContents()
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, data.count) }
+        let data = key.fileContents()
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, data.count) }
+        let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == data.count else {
-            throw PMAPError(
-                .failure, "writing the vault key file \(path) failed; remove it and run pmap init again")
+        guard written == data.count, synced else {
+            throw PMAPError(.failure, "writing the vault key file \(path) failed; remove it and try again")
         }
-        return true
+        syncFolder(of: path)
+    }
+
+    /// Where a rotation keeps the new key until the store is re-keyed.
+    static func nextPath(for keyFile: String) -> String { keyFile + ".next" }
+
+    /// Where a rotation keeps the replaced key (older backups need it).
+    static func retiredPath(for keyFile: String, keyID: String) -> String { keyFile + ".retired-" + keyID }
+
+    /// Keeps `old` at `retiredPath`, then moves the key at `nextPath` over `keyFile` (atomic).
+    static func install(_ nextPath: String, as keyFile: String, keeping old: VaultKey, at retiredPath: String)
+        throws
+    {
+        if !FileManager.default.fileExists(atPath: retiredPath) { try write(old, to: retiredPath) }
+        guard rename(nextPath, keyFile) == 0 else {
+            throw PMAPError(
+                .failure,
+                "cannot move \(nextPath) to \(keyFile); move it by hand (it is the store's key now) and keep \(retiredPath)"
+            )
+        }
+        syncFolder(of: keyFile)
+    }
+
+    private static func syncFolder(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 }
 

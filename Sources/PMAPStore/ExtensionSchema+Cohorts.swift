@@ -66,6 +66,6 @@ extension ExtensionSchema {
     /// Every PMAP extension table, in migration order.
     static var allTableNames: [String] {
         tableNames + ingestionTableNames + sourceTableNames + governanceTableNames + cohortTableNames
-            + disclosureTableNames
+            + disclosureTableNames + keyTableNames
     }
 }

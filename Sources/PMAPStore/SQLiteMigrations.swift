@@ -13,6 +13,7 @@ enum SQLiteMigrations {
     static let governance = "v7-pmap-governance-tables"
     static let cohorts = "v8-pmap-cohort-tables"
     static let disclosures = "v9-pmap-disclosure-tables"
+    static let keys = "v10-pmap-key-rotation"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -39,6 +40,7 @@ enum SQLiteMigrations {
         migrator.registerStatements(governance, ExtensionSchema.governanceStatements)
         migrator.registerStatements(cohorts, ExtensionSchema.cohortStatements)
         migrator.registerStatements(disclosures, ExtensionSchema.disclosureStatements)
+        migrator.registerStatements(keys, ExtensionSchema.keyStatements)
         return migrator
     }()
 }

@@ -26,7 +26,8 @@ extension SQLiteStore {
         }
     }
 
-    /// The key ids the store's ciphertexts were sealed with (identity vault, quarantine, inbox).
+    /// The key ids the store's ciphertexts were sealed with (identity vault, quarantine, inbox,
+    /// project keys).
     public func vaultKeyIDs() async throws -> Set<String> {
         try await read { db in
             Set(
@@ -34,7 +35,7 @@ extension SQLiteStore {
                     db,
                     sql: """
                         SELECT key_id FROM pmap_identity UNION SELECT key_id FROM pmap_quarantine WHERE key_id IS NOT NULL
-                        UNION SELECT key_id FROM pmap_inbound_message
+                        UNION SELECT key_id FROM pmap_inbound_message UNION SELECT key_id FROM pmap_project_key
                         """))
         }
     }

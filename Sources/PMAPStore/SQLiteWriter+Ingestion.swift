@@ -148,11 +148,11 @@ extension SQLiteWriter {
             arguments: [lookupHash])
     }
 
-    func saveLookup(hash: Data, personID: Int64, kind: String) throws {
+    func saveLookup(hash: Data, personID: Int64, kind: String, keyID: String) throws {
         try db.cachedStatement(
             sql:
-                "INSERT OR REPLACE INTO pmap_identity_lookup (lookup_hash, person_id, identifier_kind) VALUES (?, ?, ?)"
-        ).execute(arguments: [hash, personID, kind])
+                "INSERT OR REPLACE INTO pmap_identity_lookup (lookup_hash, person_id, identifier_kind, key_id) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [hash, personID, kind, keyID])
     }
 
     func identity(personID: Int64) throws -> Data? {

@@ -151,8 +151,9 @@ public protocol StoreWriter {
     func hasDeath(personID: Int64) throws -> Bool
     /// The person a blind-index hash points to.
     func person(lookupHash: Data) throws -> Int64?
-    /// Links a blind-index hash to a person (replacing an earlier link of that hash).
-    func saveLookup(hash: Data, personID: Int64, kind: String) throws
+    /// Links a blind-index hash made with vault key `keyID` to a person (replacing an earlier
+    /// link of that hash).
+    func saveLookup(hash: Data, personID: Int64, kind: String, keyID: String) throws
     /// The sealed identity of a person.
     func identity(personID: Int64) throws -> Data?
     /// Stores a person's sealed identity.
@@ -192,6 +193,37 @@ public protocol StoreWriter {
     func inboundMessages(state: String, channel: String, limit: Int) throws -> [InboundMessage]
     /// Records what became of an inbound message.
     func markInboundMessage(id: Int64, state: String, dataLoadID: Int64?) throws
+
+    // MARK: Keys
+
+    /// A store-wide setting (no patient data), nil when unset.
+    func setting(_ key: String) throws -> String?
+    /// Sets a store-wide setting; nil removes it.
+    func setSetting(_ key: String, _ value: String?) throws
+    /// A project's extract keys, sealed, with the vault key they are sealed under.
+    func projectKeys(project: Int64) throws -> SealedValue?
+    /// Stores a project's sealed extract keys (once; a later call for the project is ignored).
+    func saveProjectKeys(project: Int64, sealed: Data, keyID: String) throws
+    /// Up to `limit` sealed values of `kind` with ids above `id`, not sealed under `keyID`, by id.
+    func sealedValues(_ kind: SealedKind, notUnder keyID: String, after id: Int64, limit: Int) throws
+        -> [SealedValue]
+    /// Replaces one sealed value with the same plaintext sealed under `keyID`.
+    func reseal(_ kind: SealedKind, id: Int64, sealed: Data, keyID: String) throws
+    /// The blind-index hashes that point to a person, with the key each was made with.
+    func lookups(personID: Int64) throws -> [BlindIndexEntry]
+    /// Replaces a blind-index hash by one made with another key, in the lookup table and in
+    /// the merge records that name it.
+    func replaceLookup(_ old: Data, with new: Data, keyID: String) throws
+    /// How many blind-index hashes were not made with `keyID`.
+    func lookupCount(notUnder keyID: String) throws -> Int
+    /// Renames a provenance record key (a key that embeds a blind-index hash) of a source.
+    func renameProvenanceKey(sourceName: String, from old: String, to new: String) throws
+    /// The names of every source ever loaded.
+    func sourceNames() throws -> [String]
+    /// The persons merged into `survivor` (merges not undone), directly or through others.
+    func personsMerged(into survivor: Int64) throws -> [Int64]
+    /// Replaces the MAC of every audit entry (sequence → MAC), e.g. after a key rotation.
+    func replaceAuditMACs(_ macs: [(sequence: Int64, mac: Data)]) throws
 
     // MARK: Governance (records only; decisions are PMAPGovernance's)
 

@@ -15,6 +15,11 @@ struct KeyOptions: ParsableArguments {
     /// The vault, and the acting user from the API token (permission denied without one).
     func access(_ platform: Platform, storePath: String) async throws -> (AccessContext, IdentityVault) {
         let vault = try VaultKeyFile.vault(explicit: keyFile, storePath: storePath)
+        return (try await platform.context(token: try token(), vault: vault), vault)
+    }
+
+    /// The API token from --token-file or PMAP_TOKEN (permission denied without one).
+    func token() throws -> String {
         var token = ProcessInfo.processInfo.environment["PMAP_TOKEN"]
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
@@ -28,7 +33,7 @@ struct KeyOptions: ParsableArguments {
                 "this command needs an API token: set PMAP_TOKEN or give --token-file (pmap init printed the first admin's token)"
             )
         }
-        return (try await platform.context(token: token, vault: vault), vault)
+        return token
     }
 }
 

@@ -17,7 +17,7 @@ struct Pmap: AsyncParsableCommand {
             QuarantineCommand.self, UserCommand.self, CenterCommand.self, ProjectCommand.self,
             RequestCommand.self,
             GrantCommand.self, AuditCommand.self, CountCommand.self, CohortCommand.self, ExportCommand.self,
-            BackupCommand.self,
+            KeysCommand.self, BackupCommand.self,
             RestoreCommand.self,
             StatusCommand.self,
             SynthCommand.self, VocabCommand.self,

@@ -11,7 +11,10 @@ struct GovernanceTests {
     struct World {
         let fixture: IngestFixture
         let lead: AccessContext
+        /// The center lead's API token (for a context under another vault key).
+        let leadToken: String
         let researcher: AccessContext
+        let researcherToken: String
         let outsider: AccessContext
         let steward1: AccessContext
         let steward2: AccessContext
@@ -31,7 +34,9 @@ struct GovernanceTests {
             _ = try await platform.addCenterMember(fixture.admin, center: center.id, user: "lead")
             // The context is made after the membership: a context holds the user's centers when it is made.
             let lead = try await platform.context(token: leadToken, vault: fixture.vault)
-            researcher = try await user("researcher", .researcher)
+            researcherToken = try await platform.addUser(fixture.admin, name: "researcher", role: .researcher)
+                .token
+            researcher = try await platform.context(token: researcherToken, vault: fixture.vault)
             outsider = try await user("outsider", .researcher)
             steward1 = try await user("steward1", .steward)
             steward2 = try await user("steward2", .steward)
@@ -45,6 +50,7 @@ struct GovernanceTests {
             _ = try await platform.addProjectMember(lead, project: project, user: "researcher")
             self.fixture = fixture
             self.lead = lead
+            self.leadToken = leadToken
             self.project = project
             centerID = center.id
         }

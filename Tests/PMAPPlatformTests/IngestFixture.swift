@@ -11,6 +11,8 @@ struct IngestFixture {
     let vault: IdentityVault
     /// The store's first admin (operational use cases: ingest, status, quarantine).
     let admin: AccessContext
+    /// The first admin's API token.
+    let adminToken: String
 
     init() async throws {
         folder = try TemporaryFolder()
@@ -20,6 +22,7 @@ struct IngestFixture {
             explicit: folder.file("pmap.key"), storePath: folder.file("pmap.sqlite"))
         let first = try #require(try await platform.createFirstAdmin(vault: vault))
         admin = try await platform.context(token: first.token, vault: vault)
+        adminToken = first.token
     }
 
     /// Row counts of every table but the audit chain (which grows with every action, this one too).
@@ -63,6 +66,15 @@ struct IngestFixture {
         let queue = try DatabaseQueue(path: folder.file("pmap.sqlite"), configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { try Int64.fetchAll($0, sql: sql) }
+    }
+
+    /// Blobs a query returns, read through a separate read-only connection.
+    func blobs(_ sql: String) throws -> [Data] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: folder.file("pmap.sqlite"), configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { try Data.fetchAll($0, sql: sql) }
     }
 
     /// Every byte of the store (main file and WAL), to check what it does not contain.

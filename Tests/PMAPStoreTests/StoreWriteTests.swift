@@ -69,6 +69,6 @@ struct StoreWriteTests {
             try await store.rowCounts().count == 39 + ExtensionSchema.tableNames.count
                 + ExtensionSchema.ingestionTableNames.count + ExtensionSchema.sourceTableNames.count
                 + ExtensionSchema.governanceTableNames.count + ExtensionSchema.cohortTableNames.count
-                + ExtensionSchema.disclosureTableNames.count)
+                + ExtensionSchema.disclosureTableNames.count + ExtensionSchema.keyTableNames.count)
     }
 }

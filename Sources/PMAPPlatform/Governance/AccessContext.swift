@@ -54,6 +54,7 @@ extension Platform {
                 "the API token is not valid (unknown or revoked); set PMAP_TOKEN or --token-file to a token an admin gave you"
             )
         }
+        try await checkVaultKey(vault)
         return AccessContext(actor: user.actor, chain: AuditChain(key: vault.key))
     }
 

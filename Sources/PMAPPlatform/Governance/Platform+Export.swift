@@ -52,7 +52,8 @@ extension Platform {
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         let deidentifier = Deidentifier(
-            level: grant.level, projectID: project, key: vault.key, referenceYear: year)
+            level: grant.level, projectID: project, keys: try await projectKeys(project, vault: vault),
+            referenceYear: year)
         var files: [ExtractReport.File] = []
         let tables = ExtractTable.allCases.filter { $0.domain == nil || grant.domains.contains($0.domain!) }
         var identifiedPersons = Set<Int64>()

@@ -17,6 +17,9 @@ extension Platform {
         let token = APIToken.generate()
         let created = try await store.write { writer -> UserRecord? in
             guard try writer.userCount() == 0 else { return nil }
+            if try writer.setting(Self.vaultKeySetting) == nil {
+                try writer.setSetting(Self.vaultKeySetting, vault.key.id)
+            }
             let id = try writer.createUser(name: name, role: .admin, tokenHash: APIToken.hash(token))
             return try writer.user(id: id)
         }

@@ -172,7 +172,12 @@ final class RecordWriter: @unchecked Sendable {
         guard sourceKey.hasPrefix(Self.identifierReferencePrefix) else { return sourceKey }
         let hash = vault.blindIndex(
             kind: "identifier", value: String(sourceKey.dropFirst(Self.identifierReferencePrefix.count)))
-        return "Patient/identifier-hash:" + hash.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return Self.identifierProvenanceKey(hash)
+    }
+
+    /// The provenance key of a patient named by an identifier, from the identifier's blind index.
+    static func identifierProvenanceKey(_ hash: Data) -> String {
+        "Patient/identifier-hash:" + hash.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     /// How HL7 v2 facts refer to a patient: `Patient/identifier:<system>|<value>`.
@@ -260,7 +265,9 @@ final class RecordWriter: @unchecked Sendable {
             try writer.saveIdentity(personID: id, sealed: try vault.seal(identity), keyID: vault.key.id)
         }
         for (kind, value) in lookups {
-            try writer.saveLookup(hash: vault.blindIndex(kind: kind, value: value), personID: id, kind: kind)
+            try writer.saveLookup(
+                hash: vault.blindIndex(kind: kind, value: value), personID: id, kind: kind,
+                keyID: vault.key.id)
         }
         remember(fact.sourceKey, id, in: &personBySourceKey)
 
