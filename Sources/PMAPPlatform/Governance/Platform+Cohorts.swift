@@ -132,11 +132,6 @@ extension Platform {
     ) async throws -> CohortResult {
         let compiled = try Self.compile(definition, id: id, dialect: .sqlite)
         let run = try await store.generateCohort(compiled, definitionID: id, authorization: authorization)
-        // A cohort's subject count is an exact count like any other: the differencing defence applies.
-        try await guardAgainstDifferencing(
-            context, project: project, persons: run.subjectIDs,
-            disclosed: DisclosureControl.count(run.subjects, threshold: threshold),
-            threshold: threshold, target: "cohort \(id) subjects")
         let rules = compiled.inclusionRuleNames
         var steps: [(String, Int, Int)] = []
         for (index, rule) in rules.enumerated() {
@@ -145,9 +140,19 @@ extension Platform {
             let own = run.masks.filter { $0.key & (1 << index) != 0 }.values.reduce(0, +)
             steps.append((rule, remaining, own))
         }
-        let stepObjects: [[String: Any]] = steps.map { step in
-            ["rule": step.0, "remaining": step.1, "own": step.2]
+        let before = run.masks.values.reduce(0, +)
+        let stepObjects: [[String: Any]] = steps.enumerated().map { index, step in
+            [
+                "rule": step.0, "remaining": step.1, "own": step.2,
+                "before": index == 0 ? before : steps[index - 1].1,
+            ]
         }
+        let attrition = Self.discloseAttrition(
+            before: rules.isEmpty ? nil : before, steps: steps, subjects: run.subjects, threshold: threshold)
+        // A cohort's subject count is an exact count like any other: the differencing defence applies.
+        try await guardAgainstDifferencing(
+            context, project: project, persons: run.subjectIDs, disclosed: attrition.subjects,
+            threshold: threshold, target: "cohort \(id) subjects")
         let attritionJSON = String(
             decoding: try JSONSerialization.data(withJSONObject: stepObjects, options: [.sortedKeys]),
             as: UTF8.self)
@@ -163,12 +168,26 @@ extension Platform {
         return CohortResult(
             id: id, name: name, projectID: project,
             entries: DisclosureControl.count(run.entries, threshold: threshold),
-            subjects: DisclosureControl.count(run.subjects, threshold: threshold),
-            attrition: steps.map {
+            subjects: attrition.subjects, attrition: attrition.steps, generation: generation)
+    }
+
+    /// An attrition table as shown: the persons before the rules, after each rule and in the
+    /// final cohort are nested counts, so a rule that removes only a few persons hides the
+    /// counts that would reveal them (see ``NestedCountsDisclosure``).
+    static func discloseAttrition(
+        before: Int?, steps: [(rule: String, remaining: Int, own: Int)], subjects: Int, threshold: Int
+    ) -> (subjects: DisclosedCount, steps: [AttritionStep]) {
+        let chain = (before.map { [$0] } ?? []) + steps.map(\.remaining) + [subjects]
+        let shown = NestedCountsDisclosure.discloseAttrition(
+            remaining: chain, own: steps.map(\.own), threshold: threshold)
+        let offset = before == nil ? 0 : 1
+        return (
+            shown.remaining.last!,
+            steps.indices.map {
                 AttritionStep(
-                    rule: $0.0, remaining: DisclosureControl.count($0.1, threshold: threshold),
-                    own: DisclosureControl.count($0.2, threshold: threshold))
-            }, generation: generation)
+                    rule: steps[$0].rule, remaining: shown.remaining[$0 + offset], own: shown.own[$0])
+            }
+        )
     }
 
     /// A project's cohort with its latest generation's counts (persons who opted out since
@@ -186,27 +205,25 @@ extension Platform {
             throw PMAPError(.notFound, "cohort \(id) was never generated")
         }
         let population = try await store.cohortPopulation(definitionID: id, authorization: authorization)
+        let steps =
+            (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]])
+            ?? []
+        let attrition = Self.discloseAttrition(
+            before: steps.first?["before"] as? Int,
+            steps: steps.map {
+                ($0["rule"] as? String ?? "", $0["remaining"] as? Int ?? 0, $0["own"] as? Int ?? 0)
+            }, subjects: population.subjects.count, threshold: DisclosureControl.defaultThreshold)
         try await guardAgainstDifferencing(
-            context, project: project, persons: population.subjects,
-            disclosed: DisclosureControl.count(population.subjects.count),
+            context, project: project, persons: population.subjects, disclosed: attrition.subjects,
             threshold: DisclosureControl.defaultThreshold, target: "cohort \(id) subjects")
         try await audit(
             context, chain: context.chain, project: project, action: "cohort.count", target: "cohort \(id)",
             rows: 1,
             allowed: true, reason: "grant \(authorization.grantID)")
-        let steps =
-            (try? JSONSerialization.jsonObject(with: Data(generation.attritionJSON.utf8)) as? [[String: Any]])
-            ?? []
         return CohortResult(
             id: id, name: stored.name, projectID: project,
             entries: DisclosureControl.count(population.entries),
-            subjects: DisclosureControl.count(population.subjects.count),
-            attrition: steps.map {
-                AttritionStep(
-                    rule: $0["rule"] as? String ?? "",
-                    remaining: DisclosureControl.count($0["remaining"] as? Int ?? 0),
-                    own: DisclosureControl.count($0["own"] as? Int ?? 0))
-            }, generation: generation)
+            subjects: attrition.subjects, attrition: attrition.steps, generation: generation)
     }
 
     /// A project's cohort definitions (members of the project with a grant).
