@@ -31,6 +31,29 @@ enum CohortRendering {
         ]
     }
 
+    static func json(_ finding: DefinitionCheck) -> [String: Any] {
+        [
+            "severity": finding.severity.rawValue, "path": finding.path, "message": finding.message,
+            "check": finding.kind.rawValue,
+        ]
+    }
+
+    /// Design findings one per line (severity, path, message), or a line saying there are none.
+    static func text(_ findings: [DefinitionCheck]) -> String {
+        guard !findings.isEmpty else { return "No design problems found." }
+        let counts = DefinitionCheck.Severity.allCases.compactMap { severity -> String? in
+            let count = findings.filter { $0.severity == severity }.count
+            return count == 0 ? nil : "\(count) \(severity.rawValue)\(count == 1 ? "" : "s")"
+        }
+        let width = DefinitionCheck.Severity.allCases.map(\.rawValue.count).max() ?? 0
+        let lines = findings.map { finding in
+            let severity = finding.severity.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            return
+                "  \(severity)  \(finding.path.isEmpty ? "(definition)" : finding.path): \(finding.message)"
+        }
+        return "Design checks: \(counts.joined(separator: ", ")).\n" + lines.joined(separator: "\n")
+    }
+
     static func text(_ result: CohortResult) -> String {
         var lines = [
             "Cohort \(result.id) \"\(result.name)\" (project \(result.projectID)): \(result.subjects.display) subjects, \(result.entries.display) entries"
@@ -71,12 +94,21 @@ struct CohortCommand: AsyncParsableCommand {
                 let check = try Platform.checkCohortDefinition(try CohortCommand.read(definition))
                 if options.json {
                     try printJSON([
-                        "valid": true, "inclusion_rules": check.inclusionRules, "tables": check.tablesRead,
-                        "domains": check.domains.map(\.rawValue),
+                        "valid": !check.hasErrors, "inclusion_rules": check.inclusionRules,
+                        "tables": check.tablesRead, "domains": check.domains.map(\.rawValue),
+                        "checks": check.findings.map(CohortRendering.json),
                     ])
                 } else {
                     print(
-                        "Valid. Reads \(check.tablesRead.joined(separator: ", ")); needs a grant for \(check.domains.isEmpty ? "no domain" : check.domains.map(\.rawValue).joined(separator: ", ")); \(check.inclusionRules.count) inclusion rule(s)."
+                        "\(check.hasErrors ? "Not usable" : "Valid"). Reads \(check.tablesRead.joined(separator: ", ")); needs a grant for \(check.domains.isEmpty ? "no domain" : check.domains.map(\.rawValue).joined(separator: ", ")); \(check.inclusionRules.count) inclusion rule(s)."
+                    )
+                    print(CohortRendering.text(check.findings))
+                }
+                if check.hasErrors {
+                    let errors = check.findings.filter { $0.severity == .error }.count
+                    throw PMAPError(
+                        .badInput,
+                        "the definition has \(errors) error finding(s): it can never match anything or is malformed; correct it as each finding says"
                     )
                 }
             }
@@ -99,7 +131,12 @@ struct CohortCommand: AsyncParsableCommand {
                     definition: try CohortCommand.read(definition),
                     name: name
                         ?? ((definition as NSString).lastPathComponent as NSString).deletingPathExtension)
-                try governed.emit(CohortRendering.json(result), CohortRendering.text(result))
+                for note in result.notes {
+                    FileHandle.standardError.write(Data("pmap: note: \(note)\n".utf8))
+                }
+                var object = CohortRendering.json(result)
+                object["checks"] = result.notes.map(CohortRendering.json)
+                try governed.emit(object, CohortRendering.text(result))
             }
         }
     }

@@ -3,6 +3,7 @@ import PMAPCohort
 import PMAPGovernance
 import PMAPStore
 
+@_exported import struct PMAPCohort.DefinitionCheck
 @_exported import enum PMAPCohort.SQLDialect
 @_exported import struct PMAPStore.CohortGeneration
 @_exported import struct PMAPStore.StoredCohortDefinition
@@ -25,6 +26,8 @@ public struct CohortResult: Sendable {
     public let subjects: DisclosedCount
     public let attrition: [AttritionStep]
     public let generation: CohortGeneration
+    /// The definition's design warnings and notes (set when the cohort is created).
+    public var notes: [DefinitionCheck] = []
 }
 
 /// What `pmap cohort check` finds in a definition (no data read).
@@ -32,6 +35,11 @@ public struct CohortCheck: Sendable {
     public let inclusionRules: [String]
     public let tablesRead: [String]
     public let domains: [DataDomain]
+    /// The design checks' findings, errors first (see ``CohortDefinition/checks()``).
+    public let findings: [DefinitionCheck]
+
+    /// Whether a finding is an error: the definition can never match or is malformed.
+    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
 }
 
 extension Platform {
@@ -58,7 +66,22 @@ extension Platform {
         let tables = definition.tablesRead.sorted()
         return CohortCheck(
             inclusionRules: compiled.inclusionRuleNames, tablesRead: tables,
-            domains: Set(tables.compactMap { Self.domainOfTable[$0] }).sorted { $0.rawValue < $1.rawValue })
+            domains: Set(tables.compactMap { Self.domainOfTable[$0] }).sorted { $0.rawValue < $1.rawValue },
+            findings: definition.checks())
+    }
+
+    /// Refuses a definition with error findings, listing them; returns the other findings.
+    static func refuseDesignErrors(_ definition: CohortDefinition) throws -> [DefinitionCheck] {
+        let findings = definition.checks()
+        let errors = findings.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            let list = errors.map { "\n  \($0)" }.joined()
+            throw PMAPError(
+                .badInput,
+                "the cohort definition can never match anything or is malformed; correct it as each finding says, then create it again (pmap cohort check DEF lists every finding):\(list)"
+            )
+        }
+        return findings
     }
 
     /// The SQL a definition compiles to, for review or another database: statements with
@@ -110,6 +133,7 @@ extension Platform {
         threshold: Int = DisclosureControl.defaultThreshold
     ) async throws -> CohortResult {
         let definition = try Self.parseDefinition(json)
+        let notes = try Self.refuseDesignErrors(definition)
         let domains = Set(definition.tablesRead.compactMap { Self.domainOfTable[$0] })
         let name = try Self.validName(name, "cohort")
         let authorization = try await authorizeCohort(
@@ -120,9 +144,11 @@ extension Platform {
             try writer.saveCohortDefinition(
                 projectID: project, name: name, json: text, hash: hash, createdBy: context.actor.userID)
         }
-        return try await generate(
+        var result = try await generate(
             context, definition: definition, id: id, name: name, project: project, hash: hash,
             authorization: authorization, threshold: threshold)
+        result.notes = notes
+        return result
     }
 
     private func generate(
