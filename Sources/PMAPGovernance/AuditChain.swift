@@ -47,9 +47,12 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 /// MAC with a separately recorded head also catches a cut-off tail.
 public struct AuditChain: Sendable {
     private let macKey: SymmetricKey
+    /// The id of the vault key the chain's key derives from.
+    public let keyID: String
 
     /// A chain keyed by an HMAC key derived with HKDF (info `pmap audit chain v1`) from `key`.
     public init(key: VaultKey) {
+        keyID = key.id
         macKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: key.key, info: Data("pmap audit chain v1".utf8), outputByteCount: 32)
     }

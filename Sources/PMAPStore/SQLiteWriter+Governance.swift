@@ -304,7 +304,8 @@ extension SQLiteWriter {
         }
     }
 
-    func appendAudit(_ entry: AuditEntry, mac: Data) throws {
+    func appendAudit(_ entry: AuditEntry, mac: Data, keyID: String) throws {
+        try requireVaultKey(keyID)
         try db.execute(
             sql: """
                 INSERT INTO pmap_audit (sequence, time, user_id, project_id, action, target, rows_returned, allowed, reason, mac)

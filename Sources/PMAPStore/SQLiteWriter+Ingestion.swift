@@ -149,6 +149,7 @@ extension SQLiteWriter {
     }
 
     func saveLookup(hash: Data, personID: Int64, kind: String, keyID: String) throws {
+        try requireVaultKey(keyID)
         try db.cachedStatement(
             sql:
                 "INSERT OR REPLACE INTO pmap_identity_lookup (lookup_hash, person_id, identifier_kind, key_id) VALUES (?, ?, ?, ?)"
@@ -162,6 +163,7 @@ extension SQLiteWriter {
     }
 
     func saveIdentity(personID: Int64, sealed: Data, keyID: String) throws {
+        try requireVaultKey(keyID)
         try db.cachedStatement(
             sql: """
                 INSERT INTO pmap_identity (person_id, identity_ciphertext, key_id, created_at, updated_at)
@@ -201,6 +203,7 @@ extension SQLiteWriter {
     }
 
     func quarantine(_ entry: QuarantineEntry) throws {
+        try requireVaultKey(entry.keyID)
         try db.cachedStatement(
             sql: """
                 INSERT INTO pmap_quarantine (data_load_id, source_name, source_file, source_location, record_type,

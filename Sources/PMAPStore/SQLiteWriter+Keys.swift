@@ -15,6 +15,20 @@ extension SealedKind {
 }
 
 extension SQLiteWriter {
+    /// Refuses to seal or MAC under a key that is not the store's: a process that kept running
+    /// through a key rotation (a listener, a long ingest) stops instead of writing values the
+    /// store's key cannot open. Checked once per transaction.
+    func requireVaultKey(_ keyID: String?) throws {
+        guard let keyID, keyID != checkedVaultKeyID else { return }
+        if let recorded = try setting("vault_key_id"), recorded != keyID {
+            throw PMAPError(
+                .unusableStore,
+                "the store is now under vault key \(recorded), not \(keyID) (the key was rotated while this process ran); start it again with the store's key file"
+            )
+        }
+        checkedVaultKeyID = keyID
+    }
+
     func setting(_ key: String) throws -> String? {
         try String.fetchOne(
             db, sql: "SELECT setting_value FROM pmap_setting WHERE setting_key = ?", arguments: [key])
@@ -38,6 +52,7 @@ extension SQLiteWriter {
     }
 
     func saveProjectKeys(project: Int64, sealed: Data, keyID: String) throws {
+        try requireVaultKey(keyID)
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO pmap_project_key (project_id, keys_ciphertext, key_id, created_at)

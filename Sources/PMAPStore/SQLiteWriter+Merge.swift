@@ -138,6 +138,7 @@ extension SQLiteWriter {
     }
 
     func saveInboundMessage(channel: String, sealed: Data, keyID: String) throws -> Int64 {
+        try requireVaultKey(keyID)
         try db.execute(
             sql: """
                 INSERT INTO pmap_inbound_message (channel, received_at, message_ciphertext, key_id, state)

@@ -8,6 +8,8 @@ final class SQLiteWriter: StoreWriter {
     private var knownColumns: [String: Set<String>] = [:]
     /// Upsert statements' SQL by table, columns and key.
     var upsertSQL: [String: String] = [:]
+    /// The vault key id this transaction has checked against the store's (see `requireVaultKey`).
+    var checkedVaultKeyID: String?
 
     init(db: Database) {
         self.db = db

@@ -262,7 +262,8 @@ public protocol StoreWriter {
     func grants(project: Int64?) throws -> [GrantRecord]
     /// The last audit entry's sequence and MAC, nil for an empty log.
     func lastAuditMAC() throws -> (sequence: Int64, mac: Data)?
-    func appendAudit(_ entry: AuditEntry, mac: Data) throws
+    /// Appends an entry MAC'd under vault key `keyID` (refused when that is not the store's key).
+    func appendAudit(_ entry: AuditEntry, mac: Data, keyID: String) throws
     /// Audit entries (of one project, or all), by sequence.
     func auditEntries(project: Int64?) throws -> [(entry: AuditEntry, mac: Data)]
 

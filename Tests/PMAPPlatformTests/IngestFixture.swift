@@ -26,8 +26,8 @@ struct IngestFixture {
     }
 
     /// Row counts of every table but the audit chain (which grows with every action, this one too).
-    func counts() async throws -> [String: Int] {
-        let status = try await platform.status(admin)
+    func counts(as context: AccessContext? = nil) async throws -> [String: Int] {
+        let status = try await platform.status(context ?? admin)
         return Dictionary(
             uniqueKeysWithValues: (status.cdmTables + status.extensionTables).filter {
                 $0.name != "pmap_audit"

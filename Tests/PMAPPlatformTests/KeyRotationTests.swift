@@ -84,6 +84,18 @@ struct KeyRotationTests {
                 ) == [Int64(expected)])
         }
 
+        // A process that kept running with the old key (its context made before the rotation)
+        // is stopped before it seals or audits anything under that key.
+        let stale = IngestRequest(paths: [feed], format: .auto, sourceName: "lab", dryRun: false)
+        await #expect(throws: PMAPError.self) {
+            _ = try await platform.ingest(fixture.admin, stale, vault: old)
+        }
+        await #expect(throws: PMAPError.self) {
+            _ = try await platform.receiveHL7Message(
+                fixture.admin, Array(HL7.oru("R5", HL7.pid1, value: "4.4").utf8), channel: "mllp",
+                sourceName: "lab", vault: old)
+        }
+
         // The old key is refused; with the new one the audit chain verifies, rotation included.
         await #expect(throws: PMAPError.self) {
             _ = try await platform.context(token: fixture.adminToken, vault: old)
@@ -104,7 +116,7 @@ struct KeyRotationTests {
             "late.hl7", HL7.oru("R3", HL7.pid2, value: "8.0") + HL7.oru("R4", Self.pid3, value: "2.0"))
         again = IngestRequest(paths: [late], format: .auto, sourceName: "lab", dryRun: false)
         #expect(try await platform.ingest(admin, again, vault: new).loaded == 2)
-        #expect(try await fixture.counts()["person"] == counts["person"])
+        #expect(try await fixture.counts(as: admin)["person"] == counts["person"])
         // Quarantined and inbound records open with the new key.
         let loaded = try await platform.loadInboundMessages(admin, vault: new, sourceName: "lab")
         #expect(loaded.loaded == 1)

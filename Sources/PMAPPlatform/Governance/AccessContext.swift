@@ -72,7 +72,8 @@ extension Platform {
                 projectID: project, action: action, target: target, rows: rows, allowed: allowed,
                 reason: reason)
             try writer.appendAudit(
-                entry, mac: chain.mac(of: entry, previous: last?.mac ?? AuditChain.genesis))
+                entry, mac: chain.mac(of: entry, previous: last?.mac ?? AuditChain.genesis),
+                keyID: chain.keyID)
         }
     }
 

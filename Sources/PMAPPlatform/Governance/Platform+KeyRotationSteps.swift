@@ -130,6 +130,14 @@ extension Platform {
     /// transaction, so the chain is wholly under one key at every moment. Returns the number of
     /// entries re-keyed.
     static func finishRotation(ring: KeyRing, actor: Actor, _ writer: any StoreWriter) throws -> Int {
+        // A process still holding the old key may have sealed something since the last batch.
+        for kind in SealedKind.allCases
+        where !(try writer.sealedValues(kind, notUnder: ring.next.key.id, after: 0, limit: 1)).isEmpty {
+            throw PMAPError(
+                .unusableStore,
+                "a \(kind.rawValue) was sealed under the old key while the rotation ran (stop pmap listen and ingests); run pmap keys rotate again to finish"
+            )
+        }
         let left = try writer.lookupCount(notUnder: ring.next.key.id)
         guard left == 0 else {
             throw PMAPError(
@@ -157,10 +165,11 @@ extension Platform {
             reason:
                 "vault key \(ring.current.key.id) replaced by \(ring.next.key.id); \(entries.count) entries re-keyed; head under the old key was \(AuditChain.hex(oldHead))"
         )
-        try writer.appendAudit(
-            entry, mac: chain.mac(of: entry, previous: rekeyed.last?.mac ?? AuditChain.genesis))
         try writer.setSetting(vaultKeySetting, ring.next.key.id)
         try writer.setSetting(rotationTargetSetting, nil)
+        try writer.appendAudit(
+            entry, mac: chain.mac(of: entry, previous: rekeyed.last?.mac ?? AuditChain.genesis),
+            keyID: ring.next.key.id)
         return entries.count
     }
 }
