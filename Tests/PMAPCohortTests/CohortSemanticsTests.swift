@@ -535,6 +535,42 @@ struct CohortSemanticsTests {
         try await store.insert(
             "death", ["person_id", "death_date", "death_type_concept_id", "cause_concept_id"],
             [[1, day, 0, concept]])
+        try await store.insert(
+            "visit_detail",
+            [
+                "visit_detail_id", "person_id", "visit_detail_concept_id", "visit_detail_start_date",
+                "visit_detail_end_date", "visit_detail_type_concept_id", "visit_occurrence_id",
+            ],
+            [[1, 1, concept, day, "2020-06-03", 0, 1]])
+        try await store.insert(
+            "device_exposure",
+            [
+                "device_exposure_id", "person_id", "device_concept_id", "device_exposure_start_date",
+                "device_type_concept_id", "unique_device_id", "quantity",
+            ],
+            [[1, 1, concept, day, 0, "UDI-1", 1]])
+        try await store.insert(
+            "specimen",
+            [
+                "specimen_id", "person_id", "specimen_concept_id", "specimen_type_concept_id",
+                "specimen_date",
+                "unit_concept_id", "specimen_source_id",
+            ],
+            [[1, 1, concept, 0, day, 8587, "S1"]])
+        try await store.insert(
+            "dose_era",
+            [
+                "dose_era_id", "person_id", "drug_concept_id", "unit_concept_id", "dose_value",
+                "dose_era_start_date", "dose_era_end_date",
+            ],
+            [[1, 1, concept, 8576, .real(5), day, "2020-06-30"]])
+        try await store.insert(
+            "payer_plan_period",
+            [
+                "payer_plan_period_id", "person_id", "payer_plan_period_start_date",
+                "payer_plan_period_end_date",
+            ],
+            [[1, 1, day, "2020-06-30"]])
         try await store.conditions([(1, 4000, "2020-06-01", nil)])
         try await store.measurements([(1, 4000, "2020-06-01", 1, nil)])
         try await store.drugEras([(1, 4000, "2020-06-01", "2020-06-05")])
