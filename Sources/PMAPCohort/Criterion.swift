@@ -81,13 +81,16 @@ public struct ConceptFilter: Sendable, Equatable {
 
     /// The JSON key it came from (e.g. `GenderCS`), for error paths.
     public var key: String
+    /// Where the concept id is read.
     public var column: ConceptColumn
+    /// Which concept ids pass.
     public var selection: Selection
 }
 
 /// A `{Text, Op}` filter on a text column: matches the whole text, its start, end or any part;
 /// `!` before the operator negates. Matching ignores case; `%` and `_` match themselves.
 public struct TextFilter: Sendable, Equatable {
+    /// Where in the column the text must be (Circe's `Op` without its `!`).
     public enum Match: String, Sendable {
         case exact = "eq"
         case startsWith
@@ -95,9 +98,11 @@ public struct TextFilter: Sendable, Equatable {
         case contains
     }
 
+    /// The text column of the criterion's table, e.g. `stop_reason`.
     public var column: String
     public var text: String
     public var match: Match
+    /// Keeps the rows that do not match (`!contains`, ...); a NULL text matches neither way.
     public var negated: Bool
 }
 
@@ -110,6 +115,7 @@ public struct NumericFilter: Sendable, Equatable {
         case ratio(String, denominator: String)
     }
 
+    /// What is compared.
     public var value: Value
     public var range: NumericRange
     /// Integral ranges compare with integers.
@@ -119,13 +125,16 @@ public struct NumericFilter: Sendable, Equatable {
 /// Circe's `DateAdjustment`: start = (start or end) + `startOffset` days, end = (start or end) +
 /// `endOffset` days; rows whose adjusted end precedes their adjusted start are dropped.
 public struct DateAdjustment: Sendable, Equatable {
+    /// Which of the row's dates an adjusted date starts from.
     public enum Anchor: String, Sendable {
         case startDate = "START_DATE"
         case endDate = "END_DATE"
     }
 
+    /// The new start: `startWith` + `startOffset` days.
     public var startWith: Anchor
     public var startOffset: Int
+    /// The new end: `endWith` + `endOffset` days.
     public var endWith: Anchor
     public var endOffset: Int
 }
@@ -136,7 +145,10 @@ public struct UserDefinedPeriod: Sendable, Equatable {
     public var endDate: String?
 }
 
-/// What a distinct occurrence count counts (Circe's `CriteriaColumn`).
+/// What a distinct occurrence count counts (Circe's `CriteriaColumn`): the domain concept or
+/// source concept, start or end date, duration in days, visit or visit detail id, or a value
+/// column (days supply, quantity, refills, era occurrences, gap days, range low/high, unit,
+/// value as number) of the types that have it.
 public enum CountColumn: String, Sendable, CaseIterable {
     case domainConcept = "DOMAIN_CONCEPT"
     case domainSourceConcept = "DOMAIN_SOURCE_CONCEPT"
