@@ -44,10 +44,10 @@ extension CohortSQLWriter {
         // Concept sets filter before `First` counts; every other attribute after.
         var inSets: [SQLFragment] = []
         if let codesetID = criterion.codesetID {
-            inSets.append("\(concept) IN (\(codesetMembers(codesetID)))")
+            inSets.append("\(concept) IN (\n    \(codesetMembers(codesetID)))")
         }
         if let codesetID = criterion.sourceCodesetID, let source = layout.source {
-            inSets.append("\(column(source)) IN (\(codesetMembers(codesetID)))")
+            inSets.append("\(column(source)) IN (\n    \(codesetMembers(codesetID)))")
         }
         let codeset: SQLFragment =
             inSets.isEmpty ? .empty : "\n  WHERE \(SQLFragment.joined(inSets, separator: "\n    AND "))"
@@ -55,7 +55,7 @@ extension CohortSQLWriter {
         let outputStart: SQLFragment = period?.startDate.map { dialect.date($0) } ?? "C.start_date"
         let outputEnd: SQLFragment = period?.endDate.map { dialect.date($0) } ?? "C.end_date"
         var output: SQLFragment = """
-            SELECT C.person_id, C.event_id, \(outputStart) AS start_date, \(outputEnd) AS end_date, C.concept_id,
+            SELECT C.person_id, C.event_id, \(named(outputStart, "start_date")), \(named(outputEnd, "end_date")), C.concept_id,
               C.visit_occurrence_id
             """
         if let counting {
@@ -99,6 +99,11 @@ extension CohortSQLWriter {
             \(groupQuery(group, events: events))
             ) NC ON NC.person_id = PE.person_id AND NC.event_id = PE.event_id
             """
+    }
+
+    /// `expression AS name`, or the column alone when it already has the name.
+    func named(_ expression: SQLFragment, _ name: String) -> SQLFragment {
+        expression.text == "C.\(name)" ? expression : "\(expression) AS \(raw: name)"
     }
 
     /// The members of a concept set, for `IN (...)`.

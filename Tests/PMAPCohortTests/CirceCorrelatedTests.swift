@@ -186,3 +186,31 @@ struct CirceCorrelatedTests {
         #expect(try await subjects(rule("{\"EthnicityCS\": {\"CodesetId\": 2}}")) == [2])
     }
 }
+
+extension CirceCorrelatedTests {
+    /// A nested correlated criterion on visits: the visit is the index, so `RestrictVisit` keeps
+    /// visits during which a drug was given (not merely drugs on the same days).
+    @Test func restrictVisitInsideANestedCriterionUsesTheVisitItself() async throws {
+        let store = try await Self.store(persons: 2)
+        try await store.insert(
+            "visit_occurrence",
+            [
+                "visit_occurrence_id", "person_id", "visit_concept_id", "visit_start_date", "visit_end_date",
+                "visit_type_concept_id",
+            ],
+            [[11, 1, 7, "2020-06-01", "2020-06-03", 32817], [12, 2, 7, "2020-06-01", "2020-06-03", 32817]])
+        try await Self.drugs(
+            store, [(1, 300, "2020-06-02", "2020-06-02", 11), (2, 300, "2020-06-02", "2020-06-02", 99)])
+        func visits(restricted: Bool) throws -> CohortDefinition {
+            let correlated = J.correlated(
+                Self.drugs, before: 0, after: 5, extra: restricted ? ", \"RestrictVisit\": true" : "")
+            let visit = """
+                {"VisitOccurrence": {"CodesetId": 2, "CorrelatedCriteria": \(J.group("ALL", criteria: [correlated]))}}
+                """
+            return try J.parse(J.definition(conceptSets: Self.conceptSets, primary: [visit]))
+        }
+        #expect(try await store.run(visits(restricted: false)).rows.map(\.subject) == [1, 2])
+        #expect(
+            try await store.run(visits(restricted: true)).rows == [CohortRow(1, "2020-06-01", "2020-12-31")])
+    }
+}

@@ -27,7 +27,7 @@ FROM (
     OP.observation_period_start_date AS op_start_date,
     OP.observation_period_end_date AS op_end_date
   FROM (
-SELECT C.person_id, C.event_id, C.start_date AS start_date, C.end_date AS end_date, C.concept_id,
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id
 FROM (
   SELECT dx.person_id,
@@ -42,7 +42,8 @@ FROM (
       ORDER BY dx.device_exposure_start_date, dx.device_exposure_id
     ) AS ordinal
   FROM device_exposure dx
-  WHERE dx.device_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = CAST(? AS BIGINT))
+  WHERE dx.device_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = CAST(? AS BIGINT))
 ) C
 JOIN visit_occurrence V ON V.visit_occurrence_id = C.visit_occurrence_id AND V.person_id = C.person_id
 WHERE C.ordinal = 1
@@ -91,7 +92,7 @@ LEFT JOIN (
   SELECT X.person_id, X.event_id, A.count_value
   FROM pmap_cohort_7_golden_qualified_events X
   JOIN (
-SELECT C.person_id, C.event_id, C.start_date AS start_date, C.end_date AS end_date, C.concept_id,
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id, C.start_date AS count_value
 FROM (
   SELECT de.person_id,
@@ -103,7 +104,8 @@ FROM (
     de.provider_id,
     de.stop_reason
   FROM drug_exposure de
-  WHERE de.drug_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = CAST(? AS BIGINT))
+  WHERE de.drug_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = CAST(? AS BIGINT))
 ) C
 LEFT JOIN provider PR ON PR.provider_id = C.provider_id
 WHERE PR.specialty_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = CAST(? AS BIGINT))

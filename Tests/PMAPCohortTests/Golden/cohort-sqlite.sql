@@ -34,7 +34,7 @@ FROM (
     OP.observation_period_start_date AS op_start_date,
     OP.observation_period_end_date AS op_end_date
   FROM (
-SELECT C.person_id, C.event_id, C.start_date AS start_date, C.end_date AS end_date, C.concept_id,
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id
 FROM (
   SELECT de.person_id,
@@ -48,7 +48,8 @@ FROM (
       ORDER BY de.drug_era_start_date, de.drug_era_id
     ) AS ordinal
   FROM drug_era de
-  WHERE de.drug_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
+  WHERE de.drug_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
 ) C
 WHERE C.ordinal = 1
   ) E
@@ -94,7 +95,7 @@ LEFT JOIN (
   SELECT X.person_id, X.event_id
   FROM pmap_cohort_7_golden_qualified_events X
   JOIN (
-SELECT C.person_id, C.event_id, C.start_date AS start_date, C.end_date AS end_date, C.concept_id,
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id
 FROM (
   SELECT co.person_id,
@@ -104,7 +105,8 @@ FROM (
     COALESCE(co.condition_end_date, date(julianday(co.condition_start_date) + ?)) AS end_date,
     co.visit_occurrence_id AS visit_occurrence_id
   FROM condition_occurrence co
-  WHERE co.condition_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
+  WHERE co.condition_concept_id IN (
+    SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
 ) C
   ) A ON A.person_id = X.person_id
     AND A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date
