@@ -51,15 +51,15 @@ public enum CohortCompiler {
             throw CohortDefinitionError(path: "", message: "table tag \(tableTag) must be 1-16 of [a-z0-9_]")
         }
         let idPart = cohortDefinitionID < 0 ? "m\(cohortDefinitionID.magnitude)" : "\(cohortDefinitionID)"
-        let compiler = Compiler(
+        let compiler = CohortSQLWriter(
             definition: definition, dialect: dialect, prefix: "pmap_cohort_\(idPart)_\(tableTag)_",
             excludeOptedOut: excludeOptedOut)
         return compiler.compile(cohortDefinitionID: cohortDefinitionID)
     }
 }
 
-/// Writes the SQL of one compile.
-private struct Compiler {
+/// Writes the SQL of one compile (the pipeline here; groups and criteria in extensions).
+struct CohortSQLWriter {
     let definition: CohortDefinition
     let dialect: SQLDialect
     let prefix: String
@@ -176,7 +176,8 @@ private struct Compiler {
 
     func primaryEventsStatement() -> SQLFragment {
         let primary = definition.primaryCriteria
-        let criteria = SQLFragment.joined(primary.criteria.map(criterionQuery), separator: "\nUNION ALL\n")
+        let criteria = SQLFragment.joined(
+            primary.criteria.map { criterionQuery($0) }, separator: "\nUNION ALL\n")
         let order = primary.limit == .last ? "DESC" : "ASC"
         var filters: [SQLFragment] = [
             "\(dialect.addDays("OP.observation_period_start_date", primary.priorDays)) <= E.start_date",
@@ -193,9 +194,9 @@ private struct Compiler {
         return """
             CREATE TEMPORARY TABLE \(raw: primaryEvents) AS
             SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date,
-              P.op_start_date, P.op_end_date
+              P.op_start_date, P.op_end_date, P.visit_occurrence_id
             FROM (
-              SELECT E.person_id, E.start_date, E.end_date,
+              SELECT E.person_id, E.start_date, E.end_date, E.visit_occurrence_id,
                 row_number() OVER (
                   PARTITION BY E.person_id ORDER BY E.start_date \(raw: order), E.event_id) AS ordinal,
                 OP.observation_period_start_date AS op_start_date,
@@ -226,9 +227,11 @@ private struct Compiler {
         let order = definition.qualifiedLimit == .last ? "DESC" : "ASC"
         return """
             CREATE TEMPORARY TABLE \(raw: qualifiedEvents) AS
-            SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
+            SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date,
+              QE.visit_occurrence_id
             FROM (
               SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
+                pe.visit_occurrence_id,
                 row_number() OVER (
                   PARTITION BY pe.person_id ORDER BY pe.start_date \(raw: order), pe.event_id) AS ordinal
               FROM \(raw: primaryEvents) pe\(join)
@@ -427,317 +430,5 @@ private struct Compiler {
             GROUP BY B.mask
             ORDER BY B.mask
             """
-    }
-
-    // MARK: criteria groups
-
-    /// The (person_id, event_id) rows of `events` that satisfy `group`.
-    func groupQuery(_ group: CriteriaGroup, events: SQLFragment) -> SQLFragment {
-        guard !group.isEmpty else { return "SELECT person_id, event_id FROM \(events)" }
-        var members: [SQLFragment] = []
-        for criterion in group.criteria { members.append(correlatedQuery(criterion, events: events)) }
-        for demographic in group.demographics {
-            members.append(demographicQuery(demographic, events: events))
-        }
-        for nested in group.groups { members.append(groupQuery(nested, events: events)) }
-        let union = SQLFragment.joined(
-            members.enumerated().map { index, member in
-                "SELECT \(raw: String(index)) AS member, G.person_id, G.event_id FROM (\n\(member)\n) G"
-            }, separator: "\nUNION ALL\n")
-        let having: SQLFragment
-        switch group.kind {
-        case .all: having = "= \(raw: String(group.memberCount))"
-        case .any: having = "> 0"
-        case .atLeast(let count): having = ">= \(dialect.integer(Int64(count)))"
-        case .atMost(let count): having = "<= \(dialect.integer(Int64(count)))"
-        }
-        return """
-            SELECT E.person_id, E.event_id
-            FROM \(events) E
-            LEFT JOIN (
-            \(union)
-            ) CQ ON CQ.person_id = E.person_id AND CQ.event_id = E.event_id
-            GROUP BY E.person_id, E.event_id
-            HAVING COUNT(CQ.member) \(having)
-            """
-    }
-
-    /// The events of `events` with the required number of matching criterion events in the windows.
-    func correlatedQuery(_ correlated: CorrelatedCriterion, events: SQLFragment) -> SQLFragment {
-        let checkPeriod = !correlated.ignoreObservationPeriod
-        var clauses: [SQLFragment] = []
-        if checkPeriod { clauses.append("A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date") }
-        func bounds(_ window: Window, eventDate: String) {
-            let index: SQLFragment = window.useIndexEnd ? "X.end_date" : "X.start_date"
-            for (endpoint, op) in [(window.start, ">="), (window.end, "<=")] {
-                if let days = endpoint.days {
-                    clauses.append(
-                        "\(raw: eventDate) \(raw: op) \(dialect.addDays(index, days * endpoint.coeff))")
-                } else if checkPeriod {
-                    let bound = endpoint.coeff == -1 ? "X.op_start_date" : "X.op_end_date"
-                    clauses.append("\(raw: eventDate) \(raw: op) \(raw: bound)")
-                }
-            }
-        }
-        bounds(
-            correlated.startWindow,
-            eventDate: correlated.startWindow.useEventEnd == true ? "A.end_date" : "A.start_date")
-        if let endWindow = correlated.endWindow {
-            bounds(endWindow, eventDate: endWindow.useEventEnd == false ? "A.start_date" : "A.end_date")
-        }
-        let occurrence = correlated.occurrence
-        let counted = occurrence.isDistinct ? "DISTINCT cc.concept_id" : "cc.event_id"
-        let op: String
-        switch occurrence.kind {
-        case .exactly: op = "="
-        case .atMost: op = "<="
-        case .atLeast: op = ">="
-        }
-        let window =
-            clauses.isEmpty
-            ? SQLFragment.empty : "\n    AND \(SQLFragment.joined(clauses, separator: "\n    AND "))"
-        return """
-            SELECT Y.person_id, Y.event_id
-            FROM \(events) Y
-            LEFT JOIN (
-              SELECT X.person_id, X.event_id, A.concept_id
-              FROM \(events) X
-              JOIN (
-            \(criterionQuery(correlated.criterion))
-              ) A ON A.person_id = X.person_id\(window)
-            ) cc ON cc.person_id = Y.person_id AND cc.event_id = Y.event_id
-            GROUP BY Y.person_id, Y.event_id
-            HAVING COUNT(\(raw: counted)) \(raw: op) \(dialect.integer(Int64(occurrence.count)))
-            """
-    }
-
-    func demographicQuery(_ demographic: DemographicCriterion, events: SQLFragment) -> SQLFragment {
-        var clauses: [SQLFragment] = []
-        if let age = demographic.age {
-            clauses.append(numeric("\(dialect.year("E.start_date")) - P.year_of_birth", age, integral: true))
-        }
-        if !demographic.genderConceptIDs.isEmpty {
-            clauses.append("P.gender_concept_id IN (\(list(demographic.genderConceptIDs)))")
-        }
-        if !demographic.raceConceptIDs.isEmpty {
-            clauses.append("P.race_concept_id IN (\(list(demographic.raceConceptIDs)))")
-        }
-        if !demographic.ethnicityConceptIDs.isEmpty {
-            clauses.append("P.ethnicity_concept_id IN (\(list(demographic.ethnicityConceptIDs)))")
-        }
-        if let range = demographic.startDate { clauses.append(dateClause("E.start_date", range)) }
-        if let range = demographic.endDate { clauses.append(dateClause("E.end_date", range)) }
-        let filter =
-            clauses.isEmpty ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: " AND "))"
-        return """
-            SELECT E.person_id, E.event_id
-            FROM \(events) E
-            JOIN person P ON P.person_id = E.person_id\(filter)
-            """
-    }
-
-    // MARK: domain criteria
-
-    /// Rows (person_id, event_id, start_date, end_date, concept_id) of one domain criterion.
-    func criterionQuery(_ criterion: Criterion) -> SQLFragment {
-        let domain = criterion.domain
-        let (alias, id, concept, start) = Self.columns(domain)
-        let startColumn = "\(alias).\(start)"
-        let end: SQLFragment
-        let nextDay = dialect.addDays("\(raw: startColumn)", 1)
-        switch domain {
-        case .drugEra: end = "de.drug_era_end_date"
-        case .conditionEra: end = "ce.condition_era_end_date"
-        case .visitOccurrence: end = "vo.visit_end_date"
-        case .observationPeriod: end = "op.observation_period_end_date"
-        case .conditionOccurrence: end = "COALESCE(co.condition_end_date, \(nextDay))"
-        case .drugExposure:
-            let supplied = dialect.addDays("\(raw: startColumn)", column: "de.days_supply")
-            end = "COALESCE(de.drug_exposure_end_date, \(supplied), \(nextDay))"
-        case .procedureOccurrence, .measurement, .observation, .death: end = nextDay
-        }
-        var extra: [String] = []
-        switch domain {
-        case .drugEra: extra = ["drug_exposure_count AS occurrence_count"]
-        case .conditionEra: extra = ["condition_occurrence_count AS occurrence_count"]
-        case .measurement: extra = ["value_as_number", "unit_concept_id", "range_low", "range_high"]
-        case .observation: extra = ["value_as_number", "unit_concept_id"]
-        default: break
-        }
-        var select: SQLFragment = """
-            SELECT \(raw: alias).person_id, \(raw: alias).\(raw: id) AS event_id,
-                \(raw: alias).\(raw: concept) AS concept_id,
-                \(raw: startColumn) AS start_date, \(end) AS end_date
-            """
-        for columnRange in criterion.columnRanges where !extra.contains(columnRange.column) {
-            extra.append(columnRange.column)
-        }
-        if let type = domain.typeConcept, !criterion.typeConceptIDs.isEmpty {
-            extra.append("\(type.column) AS type_concept_id")
-        }
-        for column in extra { select = "\(select), \(raw: alias).\(raw: column)" }
-        if criterion.first {
-            select = """
-                \(select),
-                    row_number() OVER (
-                      PARTITION BY \(raw: alias).person_id
-                      ORDER BY \(raw: startColumn), \(raw: alias).\(raw: id)
-                    ) AS ordinal
-                """
-        }
-        // Concept sets filter before `First` counts; every other attribute after.
-        var inSets: [SQLFragment] = []
-        if let codesetID = criterion.codesetID {
-            inSets.append(
-                """
-                \(raw: alias).\(raw: concept) IN (
-                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
-                """)
-        }
-        if let codesetID = criterion.sourceCodesetID, let source = domain.sourceConcept {
-            inSets.append(
-                """
-                \(raw: alias).\(raw: source.column) IN (
-                    SELECT concept_id FROM \(raw: codesets) WHERE codeset_id = \(dialect.integer(codesetID)))
-                """)
-        }
-        let codeset: SQLFragment =
-            inSets.isEmpty ? .empty : "\n  WHERE \(SQLFragment.joined(inSets, separator: "\n    AND "))"
-        var clauses: [SQLFragment] = []
-        if criterion.first { clauses.append("C.ordinal = 1") }
-        if !criterion.typeConceptIDs.isEmpty {
-            let not = criterion.excludeTypes ? "NOT " : ""
-            clauses.append("C.type_concept_id \(raw: not)IN (\(list(criterion.typeConceptIDs)))")
-        }
-        if let range = criterion.startDate { clauses.append(dateClause("C.start_date", range)) }
-        if let range = criterion.endDate { clauses.append(dateClause("C.end_date", range)) }
-        if let range = criterion.ageAtStart {
-            clauses.append(
-                numeric("\(dialect.year("C.start_date")) - P.year_of_birth", range, integral: true))
-        }
-        if let range = criterion.ageAtEnd {
-            clauses.append(numeric("\(dialect.year("C.end_date")) - P.year_of_birth", range, integral: true))
-        }
-        if !criterion.genderConceptIDs.isEmpty {
-            clauses.append("P.gender_concept_id IN (\(list(criterion.genderConceptIDs)))")
-        }
-        if let range = criterion.length {
-            clauses.append(numeric(dialect.daysBetween("C.start_date", "C.end_date"), range, integral: true))
-        }
-        if let range = criterion.occurrenceCount {
-            clauses.append(numeric("C.occurrence_count", range, integral: true))
-        }
-        if let range = criterion.valueAsNumber {
-            clauses.append(numeric("C.value_as_number", range, integral: false))
-        }
-        if !criterion.unitConceptIDs.isEmpty {
-            clauses.append("C.unit_concept_id IN (\(list(criterion.unitConceptIDs)))")
-        }
-        if let range = criterion.rangeLow { clauses.append(numeric("C.range_low", range, integral: false)) }
-        if let range = criterion.rangeHigh { clauses.append(numeric("C.range_high", range, integral: false)) }
-        for columnRange in criterion.columnRanges {
-            clauses.append(
-                numeric("C.\(raw: columnRange.column)", columnRange.range, integral: columnRange.integral))
-        }
-        let person: SQLFragment = criterion.readsPerson ? "\nJOIN person P ON P.person_id = C.person_id" : ""
-        let filter =
-            clauses.isEmpty
-            ? SQLFragment.empty : "\nWHERE \(SQLFragment.joined(clauses, separator: "\n  AND "))"
-        let rows: SQLFragment = """
-            SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
-            FROM (
-              \(select)
-              FROM \(raw: domain.table) \(raw: alias)\(codeset)
-            ) C\(person)\(filter)
-            """
-        guard let group = criterion.correlatedCriteria, !group.isEmpty else { return rows }
-        // Nested correlated criteria: the rows (in an observation period) are index events of
-        // their own group, and only those satisfying it remain.
-        let events: SQLFragment = """
-            (
-              SELECT Q.person_id, Q.event_id, Q.start_date, Q.end_date, Q.concept_id,
-                OP.observation_period_start_date AS op_start_date,
-                OP.observation_period_end_date AS op_end_date
-              FROM (
-            \(rows)
-              ) Q
-              JOIN observation_period OP ON OP.person_id = Q.person_id
-                AND OP.observation_period_start_date <= Q.start_date
-                AND OP.observation_period_end_date >= Q.start_date
-            )
-            """
-        return """
-            SELECT PE.person_id, PE.event_id, PE.start_date, PE.end_date, PE.concept_id
-            FROM (
-            \(rows)
-            ) PE
-            JOIN (
-            \(groupQuery(group, events: events))
-            ) NC ON NC.person_id = PE.person_id AND NC.event_id = PE.event_id
-            """
-    }
-
-    /// (alias, event id column, concept column, start date column) of a domain's table.
-    static func columns(_ domain: CriterionDomain) -> (String, String, String, String) {
-        switch domain {
-        case .drugEra: return ("de", "drug_era_id", "drug_concept_id", "drug_era_start_date")
-        case .conditionEra:
-            return ("ce", "condition_era_id", "condition_concept_id", "condition_era_start_date")
-        case .conditionOccurrence:
-            return ("co", "condition_occurrence_id", "condition_concept_id", "condition_start_date")
-        case .drugExposure: return ("de", "drug_exposure_id", "drug_concept_id", "drug_exposure_start_date")
-        case .procedureOccurrence:
-            return ("po", "procedure_occurrence_id", "procedure_concept_id", "procedure_date")
-        case .measurement: return ("m", "measurement_id", "measurement_concept_id", "measurement_date")
-        case .observation: return ("o", "observation_id", "observation_concept_id", "observation_date")
-        case .visitOccurrence: return ("vo", "visit_occurrence_id", "visit_concept_id", "visit_start_date")
-        case .death: return ("d", "person_id", "cause_concept_id", "death_date")
-        case .observationPeriod:
-            return ("op", "observation_period_id", "period_type_concept_id", "observation_period_start_date")
-        }
-    }
-
-    // MARK: value clauses
-
-    func list(_ ids: [Int64]) -> SQLFragment {
-        SQLFragment.joined(ids.map { dialect.integer($0) }, separator: ", ")
-    }
-
-    func numeric(_ expression: SQLFragment, _ range: NumericRange, integral: Bool) -> SQLFragment {
-        func bound(_ value: Double) -> SQLFragment {
-            integral ? dialect.integer(Int64(value)) : dialect.number(value)
-        }
-        switch range.op {
-        case .between, .notBetween:
-            let low = bound(range.value)
-            let high = bound(range.extent ?? range.value)
-            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
-            return range.op == .between ? test : "NOT \(test)"
-        default:
-            return "\(expression) \(raw: Self.sqlOperator(range.op)) \(bound(range.value))"
-        }
-    }
-
-    func dateClause(_ expression: SQLFragment, _ range: DateRange) -> SQLFragment {
-        switch range.op {
-        case .between, .notBetween:
-            let low = dialect.date(range.value)
-            let high = dialect.date(range.extent ?? range.value)
-            let test: SQLFragment = "(\(expression) >= \(low) AND \(expression) <= \(high))"
-            return range.op == .between ? test : "NOT \(test)"
-        default:
-            return "\(expression) \(raw: Self.sqlOperator(range.op)) \(dialect.date(range.value))"
-        }
-    }
-
-    static func sqlOperator(_ op: RangeOperator) -> String {
-        switch op {
-        case .lessThan: return "<"
-        case .lessOrEqual: return "<="
-        case .equal: return "="
-        case .notEqual: return "<>"
-        case .greaterThan: return ">"
-        case .greaterOrEqual, .between, .notBetween: return ">="
-        }
     }
 }

@@ -5,7 +5,7 @@ import PMAPModel
 public struct CohortDefinitionError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The element's JSON path, e.g. `PrimaryCriteria.CriteriaList[0].DrugEra.EraLength`.
     public let path: String
-    /// What is wrong with it, e.g. `not supported yet`.
+    /// What is wrong with it and what to do, e.g. `no concept set 7`.
     public let message: String
 
     public init(path: String, message: String) {
@@ -16,8 +16,8 @@ public struct CohortDefinitionError: Error, Sendable, CustomStringConvertible, E
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
-/// An OHDSI Circe cohort definition (the JSON ATLAS exports), limited to the elements PMAP
-/// compiles; ``parse(_:)`` refuses every other element by its JSON path.
+/// An OHDSI Circe cohort definition (the JSON ATLAS exports); ``parse(_:)`` refuses unknown
+/// elements, and the few that need tables CDM 5.4 lacks, by their JSON path.
 public struct CohortDefinition: Sendable {
     /// The concept sets criteria refer to by id.
     public var conceptSets: [ConceptSet]
@@ -60,8 +60,7 @@ public struct CohortDefinition: Sendable {
     public var tablesRead: Set<String> {
         var tables: Set<String> = ["observation_period"]
         func add(_ criterion: Criterion) {
-            tables.insert(criterion.domain.table)
-            if criterion.readsPerson { tables.insert("person") }
+            tables.formUnion(criterion.tablesRead)
             if let nested = criterion.correlatedCriteria { add(nested) }
         }
         func add(_ group: CriteriaGroup) {
@@ -115,110 +114,6 @@ public struct PrimaryCriteria: Sendable {
     public var postDays: Int
     /// `PrimaryCriteriaLimit`.
     public var limit: ResultLimit
-}
-
-/// The CDM domain a criterion reads.
-public enum CriterionDomain: String, Sendable, CaseIterable {
-    case drugEra = "DrugEra"
-    case conditionOccurrence = "ConditionOccurrence"
-    case drugExposure = "DrugExposure"
-    case conditionEra = "ConditionEra"
-    case procedureOccurrence = "ProcedureOccurrence"
-    case measurement = "Measurement"
-    case observation = "Observation"
-    case visitOccurrence = "VisitOccurrence"
-    case death = "Death"
-    case observationPeriod = "ObservationPeriod"
-
-    /// The CDM table.
-    public var table: String {
-        switch self {
-        case .drugEra: return "drug_era"
-        case .conditionOccurrence: return "condition_occurrence"
-        case .drugExposure: return "drug_exposure"
-        case .conditionEra: return "condition_era"
-        case .procedureOccurrence: return "procedure_occurrence"
-        case .measurement: return "measurement"
-        case .observation: return "observation"
-        case .visitOccurrence: return "visit_occurrence"
-        case .death: return "death"
-        case .observationPeriod: return "observation_period"
-        }
-    }
-
-    var isEra: Bool { self == .drugEra || self == .conditionEra }
-
-    /// The JSON key naming the source-concept codeset, and the column it filters.
-    var sourceConcept: (key: String, column: String)? {
-        switch self {
-        case .conditionOccurrence: return ("ConditionSourceConcept", "condition_source_concept_id")
-        case .drugExposure: return ("DrugSourceConcept", "drug_source_concept_id")
-        case .procedureOccurrence: return ("ProcedureSourceConcept", "procedure_source_concept_id")
-        case .measurement: return ("MeasurementSourceConcept", "measurement_source_concept_id")
-        case .observation: return ("ObservationSourceConcept", "observation_source_concept_id")
-        case .visitOccurrence: return ("VisitSourceConcept", "visit_source_concept_id")
-        case .death: return ("DeathSourceConcept", "cause_source_concept_id")
-        default: return nil
-        }
-    }
-
-    /// The JSON key of the type-concept list (its exclusion flag adds `Exclude`), and the column.
-    var typeConcept: (key: String, column: String)? {
-        switch self {
-        case .conditionOccurrence: return ("ConditionType", "condition_type_concept_id")
-        case .drugExposure: return ("DrugType", "drug_type_concept_id")
-        case .procedureOccurrence: return ("ProcedureType", "procedure_type_concept_id")
-        case .measurement: return ("MeasurementType", "measurement_type_concept_id")
-        case .observation: return ("ObservationType", "observation_type_concept_id")
-        case .visitOccurrence: return ("VisitType", "visit_type_concept_id")
-        case .death: return ("DeathType", "death_type_concept_id")
-        case .observationPeriod: return ("PeriodType", "period_type_concept_id")
-        default: return nil
-        }
-    }
-}
-
-/// A domain criterion: the rows of one CDM table, filtered by its attributes.
-public struct Criterion: Sendable {
-    public var domain: CriterionDomain
-    /// Only rows whose concept is in this concept set (nil: any concept).
-    public var codesetID: Int64?
-    /// Only rows whose source concept is in this concept set (`ConditionSourceConcept`, ...).
-    public var sourceCodesetID: Int64?
-    /// Only rows whose type concept is one of these (`ConditionType`, ..., `PeriodType`).
-    public var typeConceptIDs: [Int64] = []
-    /// Rows whose type concept is one of `typeConceptIDs` are dropped instead (`...TypeExclude`).
-    public var excludeTypes: Bool = false
-    /// Only the person's first row of the criterion (by start date, among rows of the codeset).
-    public var first: Bool = false
-    /// `OccurrenceStartDate`, `EraStartDate` or `PeriodStartDate`.
-    public var startDate: DateRange?
-    /// `OccurrenceEndDate`, `EraEndDate` or `PeriodEndDate`.
-    public var endDate: DateRange?
-    /// `Age` or `AgeAtStart`: year of the start date minus year of birth.
-    public var ageAtStart: NumericRange?
-    /// `AgeAtEnd`: year of the end date minus year of birth.
-    public var ageAtEnd: NumericRange?
-    /// `Gender`: the person's gender concept is one of these.
-    public var genderConceptIDs: [Int64] = []
-    /// `EraLength`, `VisitLength` or `PeriodLength`: days from start to end.
-    public var length: NumericRange?
-    /// `OccurrenceCount` of an era.
-    public var occurrenceCount: NumericRange?
-    /// `ValueAsNumber` of a measurement or observation.
-    public var valueAsNumber: NumericRange?
-    /// `Unit` concepts of a measurement or observation.
-    public var unitConceptIDs: [Int64] = []
-    /// `RangeLow` and `RangeHigh` of a measurement.
-    public var rangeLow: NumericRange?
-    public var rangeHigh: NumericRange?
-    /// Ranges on other columns: `DaysSupply`, `Quantity`, `Refills` of drug exposures, `Quantity`
-    /// of procedures.
-    public var columnRanges: [ColumnRange] = []
-    /// `CorrelatedCriteria`: a group each row must satisfy as an index event of its own.
-    public var correlatedCriteria: CriteriaGroup?
-
-    var readsPerson: Bool { ageAtStart != nil || ageAtEnd != nil || !genderConceptIDs.isEmpty }
 }
 
 /// A comparison operator of a numeric or date range.
@@ -279,6 +174,8 @@ public struct CorrelatedCriterion: Sendable {
     public var endWindow: Window?
     /// Counts events outside the index event's observation period too.
     public var ignoreObservationPeriod: Bool
+    /// Counts only events of the index event's visit (`visit_occurrence_id`; no visit, no match).
+    public var restrictVisit: Bool
     public var occurrence: Occurrence
 }
 
@@ -308,25 +205,10 @@ public struct Occurrence: Sendable, Equatable {
 
     public var kind: Kind
     public var count: Int
-    /// Counts distinct concepts instead of events.
+    /// Counts distinct values of `countColumn` instead of events.
     public var isDistinct: Bool
-}
-
-/// A condition on the person and index event itself.
-public struct DemographicCriterion: Sendable {
-    public var age: NumericRange?
-    public var genderConceptIDs: [Int64]
-    public var raceConceptIDs: [Int64]
-    public var ethnicityConceptIDs: [Int64]
-    public var startDate: DateRange?
-    public var endDate: DateRange?
-}
-
-/// A numeric range on a plain column of the criterion's table (`DaysSupply`, `Quantity`, `Refills`).
-public struct ColumnRange: Sendable, Equatable {
-    public var column: String
-    public var range: NumericRange
-    public var integral: Bool
+    /// What a distinct count counts (`CountColumn`; Circe's default is the domain concept).
+    public var countColumn: CountColumn = .domainConcept
 }
 
 /// How cohort periods end (before censoring).

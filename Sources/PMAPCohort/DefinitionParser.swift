@@ -52,7 +52,9 @@ enum DefinitionParser {
         try window.finish()
         var collapse = try reader.object("CollapseSettings")
         if let type = try collapse.string("CollapseType"), type != "ERA" {
-            throw Failure(path: collapse.child("CollapseType"), message: "\(type) is not supported yet")
+            throw Failure(
+                path: collapse.child("CollapseType"),
+                message: "\(type) is not ERA, the only collapse type of Circe")
         }
         let pad = try collapse.int("EraPad") ?? 0
         guard pad >= 0 else { throw Failure(path: collapse.child("EraPad"), message: "must not be negative") }
@@ -97,22 +99,13 @@ enum DefinitionParser {
         "VALID_END_DATE",
     ]
 
-    private static func conceptIdentifier(_ concept: inout ObjectReader) throws(Failure) -> Int64 {
+    static func conceptIdentifier(_ concept: inout ObjectReader) throws(Failure) -> Int64 {
         for key in conceptMetadata { concept.ignore(key) }
         guard let id = try concept.int64("CONCEPT_ID") else {
             throw Failure(path: concept.child("CONCEPT_ID"), message: "is required")
         }
         try concept.finish()
         return id
-    }
-
-    private static func concepts(_ reader: inout ObjectReader, _ key: String) throws(Failure) -> [Int64] {
-        var ids: [Int64] = []
-        for (value, path) in try reader.array(key) {
-            var concept = try ObjectReader(value, path: path)
-            ids.append(try conceptIdentifier(&concept))
-        }
-        return ids
     }
 
     private static func primaryCriteria(_ reader: ObjectReader) throws(Failure) -> PrimaryCriteria {
@@ -223,9 +216,7 @@ enum DefinitionParser {
         let start = try window(try reader.object("StartWindow"))
         let end = reader.has("EndWindow") ? try window(try reader.object("EndWindow")) : nil
         _ = reader.value("EndWindow")
-        if try reader.bool("RestrictVisit") == true {
-            throw Failure(path: reader.child("RestrictVisit"), message: "not supported yet")
-        }
+        let restrictVisit = try reader.bool("RestrictVisit") ?? false
         let ignoreObservationPeriod = try reader.bool("IgnoreObservationPeriod") ?? false
         var occurrenceReader = try reader.object("Occurrence")
         let typeNumber = try occurrenceReader.int("Type") ?? 2
@@ -237,16 +228,27 @@ enum DefinitionParser {
             throw Failure(path: occurrenceReader.child("Count"), message: "must not be negative")
         }
         let distinct = try occurrenceReader.bool("IsDistinct") ?? false
-        if let column = try occurrenceReader.string("CountColumn"), column != "DOMAIN_CONCEPT" {
-            throw Failure(
-                path: occurrenceReader.child("CountColumn"), message: "\(column) is not supported yet")
+        var occurrence = Occurrence(kind: type, count: count, isDistinct: distinct)
+        if let columnText = try occurrenceReader.string("CountColumn") {
+            let columnPath = occurrenceReader.child("CountColumn")
+            guard let column = CountColumn(rawValue: columnText) else {
+                let known = CountColumn.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Failure(
+                    path: columnPath, message: "unknown column \(columnText); expected one of \(known)")
+            }
+            guard criterion.domain.countedValue(column) != nil else {
+                throw Failure(
+                    path: columnPath,
+                    message: "\(criterion.domain.rawValue) rows have no \(columnText); count another column")
+            }
+            occurrence.countColumn = column
         }
         try occurrenceReader.finish()
         try reader.finish()
         return CorrelatedCriterion(
             criterion: criterion, startWindow: start, endWindow: end,
-            ignoreObservationPeriod: ignoreObservationPeriod,
-            occurrence: Occurrence(kind: type, count: count, isDistinct: distinct))
+            ignoreObservationPeriod: ignoreObservationPeriod, restrictVisit: restrictVisit,
+            occurrence: occurrence)
     }
 
     private static func window(_ reader: ObjectReader) throws(Failure) -> Window {
@@ -276,202 +278,19 @@ enum DefinitionParser {
     private static func demographic(_ value: JSONValue, path: String) throws(Failure) -> DemographicCriterion
     {
         var reader = try ObjectReader(value, path: path)
+        var filters: [ConceptFilter] = []
+        for (key, column) in [
+            ("Gender", "gender_concept_id"), ("Race", "race_concept_id"),
+            ("Ethnicity", "ethnicity_concept_id"),
+        ] {
+            filters += try conceptFilters(
+                &reader, CriterionAttributes.Concepts(key: key, column: .person(column)))
+        }
         let result = DemographicCriterion(
-            age: try numericRange(&reader, "Age", integral: true),
-            genderConceptIDs: try concepts(&reader, "Gender"),
-            raceConceptIDs: try concepts(&reader, "Race"),
-            ethnicityConceptIDs: try concepts(&reader, "Ethnicity"),
+            age: try numericRange(&reader, "Age", integral: true), conceptFilters: filters,
             startDate: try dateRange(&reader, "OccurrenceStartDate"),
             endDate: try dateRange(&reader, "OccurrenceEndDate"))
         try reader.finish()
         return result
-    }
-
-    // MARK: domain criteria
-
-    static func criterion(_ value: JSONValue, path: String) throws(Failure) -> Criterion {
-        let wrapper = try ObjectReader(value, path: path)
-        let present = wrapper.keys.filter { wrapper.has($0) }
-        guard present.count == 1, let key = present.first else {
-            throw Failure(path: path, message: "expected exactly one criterion type")
-        }
-        guard let domain = CriterionDomain(rawValue: key) else {
-            throw Failure(path: wrapper.child(key), message: "not supported yet")
-        }
-        var reader = try ObjectReader(
-            { () -> JSONValue in
-                guard case .object(let fields) = value else { return .null }
-                return fields[key]!
-            }(), path: wrapper.child(key))
-        var criterion = Criterion(domain: domain)
-        if domain != .observationPeriod { criterion.codesetID = try reader.int64("CodesetId") }
-        if domain != .death { criterion.first = try reader.bool("First") ?? false }
-        if let source = domain.sourceConcept { criterion.sourceCodesetID = try reader.int64(source.key) }
-        if case .object = reader.value("CorrelatedCriteria") {
-            let nested = try group(try reader.object("CorrelatedCriteria"))
-            if !nested.isEmpty { criterion.correlatedCriteria = nested }
-        }
-        if let type = domain.typeConcept {
-            criterion.typeConceptIDs = try concepts(&reader, type.key)
-            if domain != .observationPeriod {
-                criterion.excludeTypes = try reader.bool(type.key + "Exclude") ?? false
-            }
-        }
-        switch domain {
-        case .drugEra, .conditionEra:
-            criterion.startDate = try dateRange(&reader, "EraStartDate")
-            criterion.endDate = try dateRange(&reader, "EraEndDate")
-            criterion.occurrenceCount = try numericRange(&reader, "OccurrenceCount", integral: true)
-            criterion.length = try numericRange(&reader, "EraLength", integral: true)
-            criterion.ageAtStart = try numericRange(&reader, "AgeAtStart", integral: true)
-            criterion.ageAtEnd = try numericRange(&reader, "AgeAtEnd", integral: true)
-        case .observationPeriod:
-            criterion.startDate = try dateRange(&reader, "PeriodStartDate")
-            criterion.endDate = try dateRange(&reader, "PeriodEndDate")
-            criterion.length = try numericRange(&reader, "PeriodLength", integral: true)
-            criterion.ageAtStart = try numericRange(&reader, "AgeAtStart", integral: true)
-            criterion.ageAtEnd = try numericRange(&reader, "AgeAtEnd", integral: true)
-        default:
-            criterion.startDate = try dateRange(&reader, "OccurrenceStartDate")
-            criterion.ageAtStart = try numericRange(&reader, "Age", integral: true)
-        }
-        if [.conditionOccurrence, .drugExposure, .visitOccurrence].contains(domain) {
-            criterion.endDate = try dateRange(&reader, "OccurrenceEndDate")
-        }
-        if domain != .observationPeriod { criterion.genderConceptIDs = try concepts(&reader, "Gender") }
-        if domain == .visitOccurrence {
-            criterion.length = try numericRange(&reader, "VisitLength", integral: true)
-        }
-        if domain == .measurement || domain == .observation {
-            criterion.valueAsNumber = try numericRange(&reader, "ValueAsNumber", integral: false)
-            criterion.unitConceptIDs = try concepts(&reader, "Unit")
-        }
-        if domain == .drugExposure {
-            for (key, column, integral) in [
-                ("DaysSupply", "days_supply", true), ("Quantity", "quantity", false),
-                ("Refills", "refills", true),
-            ] {
-                if let range = try numericRange(&reader, key, integral: integral) {
-                    criterion.columnRanges.append(
-                        ColumnRange(column: column, range: range, integral: integral))
-                }
-            }
-        }
-        if domain == .procedureOccurrence, let range = try numericRange(&reader, "Quantity", integral: true) {
-            criterion.columnRanges.append(ColumnRange(column: "quantity", range: range, integral: true))
-        }
-        if domain == .measurement {
-            criterion.rangeLow = try numericRange(&reader, "RangeLow", integral: false)
-            criterion.rangeHigh = try numericRange(&reader, "RangeHigh", integral: false)
-            if try reader.bool("Abnormal") == true {
-                throw Failure(path: reader.child("Abnormal"), message: "not supported yet")
-            }
-        }
-        try reader.finish()
-        return criterion
-    }
-
-    private static func op(_ reader: inout ObjectReader) throws(Failure) -> RangeOperator {
-        guard let text = try reader.string("Op") else {
-            throw Failure(path: reader.child("Op"), message: "is required")
-        }
-        let normalised = text == "neq" ? "!eq" : text
-        guard let op = RangeOperator(rawValue: normalised) else {
-            throw Failure(path: reader.child("Op"), message: "unknown operator \(text)")
-        }
-        return op
-    }
-
-    private static func numericRange(
-        _ parent: inout ObjectReader, _ key: String, integral: Bool
-    ) throws(Failure) -> NumericRange? {
-        guard parent.has(key) else {
-            _ = parent.value(key)
-            return nil
-        }
-        var reader = try parent.object(key)
-        let op = try op(&reader)
-        func number(_ name: String, required: Bool) throws(Failure) -> Double? {
-            guard let value = try reader.double(name) else {
-                if required { throw Failure(path: reader.child(name), message: "is required") }
-                return nil
-            }
-            if integral && value.rounded(.towardZero) != value {
-                throw Failure(path: reader.child(name), message: "expected an integer, got \(value)")
-            }
-            return value
-        }
-        let value = try number("Value", required: true)!
-        let extent = try number("Extent", required: op == .between || op == .notBetween)
-        try reader.finish()
-        return NumericRange(
-            op: op, value: value, extent: (op == .between || op == .notBetween) ? extent : nil)
-    }
-
-    private static func dateRange(_ parent: inout ObjectReader, _ key: String) throws(Failure) -> DateRange? {
-        guard parent.has(key) else {
-            _ = parent.value(key)
-            return nil
-        }
-        var reader = try parent.object(key)
-        let op = try op(&reader)
-        guard let value = try date(try reader.string("Value"), path: reader.child("Value")) else {
-            throw Failure(path: reader.child("Value"), message: "is required")
-        }
-        let ranged = op == .between || op == .notBetween
-        let extent = try date(try reader.string("Extent"), path: reader.child("Extent"))
-        if ranged && extent == nil { throw Failure(path: reader.child("Extent"), message: "is required") }
-        try reader.finish()
-        return DateRange(op: op, value: value, extent: ranged ? extent : nil)
-    }
-
-    /// An ISO date, normalised to `YYYY-MM-DD`.
-    private static func date(_ text: String?, path: String) throws(Failure) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        guard text.count == 10 || text.count >= 19, let day = Day(iso: text) else {
-            throw Failure(path: path, message: "\(text) is not a date (YYYY-MM-DD)")
-        }
-        return day.iso
-    }
-
-    // MARK: checks
-
-    /// Every CodesetId must name a concept set.
-    private static func checkCodesets(_ definition: CohortDefinition, known: Set<Int64>) throws(Failure) {
-        func check(_ criterion: Criterion, _ path: String) throws(Failure) {
-            if let id = criterion.codesetID, !known.contains(id) {
-                throw Failure(
-                    path: "\(path).\(criterion.domain.rawValue).CodesetId", message: "no concept set \(id)")
-            }
-            if let id = criterion.sourceCodesetID, let key = criterion.domain.sourceConcept?.key,
-                !known.contains(id)
-            {
-                throw Failure(
-                    path: "\(path).\(criterion.domain.rawValue).\(key)", message: "no concept set \(id)")
-            }
-            if let nested = criterion.correlatedCriteria {
-                try check(nested, "\(path).\(criterion.domain.rawValue).CorrelatedCriteria")
-            }
-        }
-        func check(_ group: CriteriaGroup, _ path: String) throws(Failure) {
-            for (index, correlated) in group.criteria.enumerated() {
-                try check(correlated.criterion, "\(path).CriteriaList[\(index)].Criteria")
-            }
-            for (index, nested) in group.groups.enumerated() { try check(nested, "\(path).Groups[\(index)]") }
-        }
-        for (index, criterion) in definition.primaryCriteria.criteria.enumerated() {
-            try check(criterion, "PrimaryCriteria.CriteriaList[\(index)]")
-        }
-        for (index, criterion) in definition.censoringCriteria.enumerated() {
-            try check(criterion, "CensoringCriteria[\(index)]")
-        }
-        if let additional = definition.additionalCriteria { try check(additional, "AdditionalCriteria") }
-        if case .customEra(let era) = definition.endStrategy, !known.contains(era.drugCodesetID) {
-            throw Failure(
-                path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set \(era.drugCodesetID)")
-        }
-        for (index, rule) in definition.inclusionRules.enumerated() {
-            try check(rule.group, "InclusionRules[\(index)].expression")
-        }
     }
 }

@@ -127,13 +127,23 @@ struct ObjectReader {
         return !value.isEmpty
     }
 
+    /// Whether the object has `key` with a value other than null (an empty object counts).
+    func isPresent(_ key: String) -> Bool {
+        guard let value = fields[key] else { return false }
+        if case .null = value { return false }
+        return true
+    }
+
     /// The keys present, sorted.
     var keys: [String] { fields.keys.sorted() }
+
+    static let unknownElement =
+        "unknown element: Circe's cohort expression has no such key here; check its spelling or remove it"
 
     /// Refuses the first unread key that holds something.
     func finish() throws(CohortDefinitionError) {
         for key in fields.keys.sorted() where !used.contains(key) && !fields[key]!.isEmpty {
-            throw CohortDefinitionError(path: child(key), message: "not supported yet")
+            throw CohortDefinitionError(path: child(key), message: Self.unknownElement)
         }
     }
 

@@ -128,6 +128,17 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// `text` matches the LIKE `pattern` (bound), ignoring case, with `\` escaping `%` and `_`.
+    func matches(_ text: SQLFragment, pattern: String) -> SQLFragment {
+        switch self {
+        // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's LIKE does not, ILIKE does.
+        case .sqlite: return "\(text) LIKE \(SQLFragment(text: "?", arguments: [.text(pattern)])) ESCAPE '\\'"
+        case .postgresql:
+            return
+                "\(text) ILIKE \(SQLFragment(text: "CAST(? AS TEXT)", arguments: [.text(pattern)])) ESCAPE '\\'"
+        }
+    }
+
     /// A bigint 2^bit, for inclusion masks.
     func bit(_ column: String) -> SQLFragment {
         switch self {

@@ -118,12 +118,32 @@ enum DefinitionJSON {
             {"ObservationPeriod": {"First": true, "PeriodLength": {"Value": 365,
              "Op": "eq"}, "AgeAtStart": {"Value": 50, "Op": "eq"}}}
             """,
+            """
+            {"VisitDetail": {"CodesetId": 0, "First": true, "VisitDetailLength": {"Value": 2, "Op": "eq"},
+             "GenderCS": {"CodesetId": 0, "IsExclusion": true}}}
+            """,
+            """
+            {"DeviceExposure": {"CodesetId": 0, "First": true, "UniqueDeviceId": {"Text": "UDI",
+             "Op": "startsWith"}, "Quantity": {"Value": 1, "Op": "eq"}, \(age)}}
+            """,
+            """
+            {"Specimen": {"CodesetId": 0, "Unit": [{"CONCEPT_ID": 8587}], "SourceId": {"Text": "s",
+             "Op": "contains"}}}
+            """,
+            """
+            {"DoseEra": {"CodesetId": 0, "DoseValue": {"Value": 5, "Op": "gte"}, "EraLength": {"Value": 29,
+             "Op": "eq"}, "DateAdjustment": {"StartWith": "START_DATE", "StartOffset": 0, "EndWith": "END_DATE",
+             "EndOffset": 0}}}
+            """,
+            """
+            {"PayerPlanPeriod": {"First": true, "PeriodLength": {"Value": 29, "Op": "eq"}}}
+            """,
         ]
     }
 
     /// A definition using every supported element at once (every domain as primary, correlated
-    /// and censoring criterion; both window kinds; every group type; both limits; date offset;
-    /// censor window; era pad), to check that the SQL runs.
+    /// and censoring criterion; both window kinds, visit restriction and distinct counts; every
+    /// group type; both limits; date offset; censor window; era pad), to check that the SQL runs.
     static var everything: String {
         let start = "{\"Value\": \"2020-01-01\", \"Op\": \"gt\"}"
         let criteria = domainCriteria(
@@ -131,12 +151,18 @@ enum DefinitionJSON {
                 {"Measurement": {"CodesetId": 0, "ValueAsNumber": {"Value": 0, "Extent": 2.5,
                  "Op": "bt"}, "Unit": [{"CONCEPT_ID": 1}], "RangeLow": {"Value": 1, "Op": "lt"}}}
                 """)
-        let windowed = criteria.map {
+        // Alternately restricted to the index visit and counting distinct start dates.
+        let windowed = criteria.enumerated().map { index, criterion in
             correlated(
-                $0, before: 30, after: nil, type: 1, count: 2,
+                criterion, before: 30, after: nil, type: 1, count: 2,
                 extra:
                     ", \"EndWindow\": {\"Start\": {\"Days\": 3, \"Coeff\": -1}, "
                     + "\"End\": {\"Days\": 4, \"Coeff\": 1}, \"UseIndexEnd\": true}"
+                    + (index % 2 == 0 ? ", \"RestrictVisit\": true" : "")
+            ).replacingOccurrences(
+                of: "\"Count\": 2}",
+                with: index % 2 == 1
+                    ? "\"Count\": 2, \"IsDistinct\": true, \"CountColumn\": \"START_DATE\"}" : "\"Count\": 2}"
             )
         }
         return definition(

@@ -2,7 +2,7 @@ import Foundation
 import PMAPCohort
 import Testing
 
-/// Unsupported or malformed elements are refused with their full JSON path.
+/// Unknown or malformed elements are refused with their full JSON path and what to do.
 struct ParseTests {
     typealias J = DefinitionJSON
 
@@ -17,40 +17,49 @@ struct ParseTests {
 
     static func definition(
         primary: String = "{\"DrugEra\": {\"CodesetId\": 0}}", rules: [String] = [],
-        endStrategy: String? = nil, censorWindow: String = "{}"
+        endStrategy: String? = nil, censorWindow: String = "{}", collapse: String = "ERA"
     ) -> String {
         J.definition(
             conceptSets: [J.conceptSet(0, concepts: [1])], primary: [primary], rules: rules,
             endStrategy: endStrategy,
-            censorWindow: censorWindow)
+            censorWindow: censorWindow
+        ).replacingOccurrences(of: "\"CollapseType\": \"ERA\"", with: "\"CollapseType\": \"\(collapse)\"")
     }
 
-    @Test func unsupportedCriterionAttributeNamesItsPath() {
+    static let unknown =
+        "unknown element: Circe's cohort expression has no such key here; check its spelling or remove it"
+
+    @Test func unknownCriterionAttributeNamesItsPath() {
         let error = Self.error(
             Self.definition(
-                primary: "{\"DrugEra\": {\"CodesetId\": 0, \"GapDays\": {\"Value\": 3, \"Op\": \"gt\"}}}"))
+                primary: "{\"DrugEra\": {\"CodesetId\": 0, \"GapDay\": {\"Value\": 3, \"Op\": \"gt\"}}}"))
         #expect(
             error
                 == CohortDefinitionError(
-                    path: "PrimaryCriteria.CriteriaList[0].DrugEra.GapDays", message: "not supported yet"))
-        #expect(error?.description == "PrimaryCriteria.CriteriaList[0].DrugEra.GapDays: not supported yet")
+                    path: "PrimaryCriteria.CriteriaList[0].DrugEra.GapDay", message: Self.unknown))
+        #expect(error?.description == "PrimaryCriteria.CriteriaList[0].DrugEra.GapDay: \(Self.unknown)")
     }
 
-    @Test func unsupportedDomainsAndElements() {
+    @Test func unknownElementsAreRefusedByPath() {
         #expect(
-            Self.error(Self.definition(primary: "{\"DeviceExposure\": {\"CodesetId\": 0}}"))?.path
-                == "PrimaryCriteria.CriteriaList[0].DeviceExposure")
+            Self.error(Self.definition(primary: "{\"DeviceExposures\": {\"CodesetId\": 0}}"))?.path
+                == "PrimaryCriteria.CriteriaList[0].DeviceExposures")
+        // An attribute of another criterion type is unknown here (ConditionStatus is a condition's).
         #expect(
             Self.error(
                 Self.definition(
                     primary:
-                        "{\"ConditionOccurrence\": {\"CodesetId\": 0, "
-                        + "\"ProviderSpecialty\": [{\"CONCEPT_ID\": 1}]}}"
-                ))?.path
-                == "PrimaryCriteria.CriteriaList[0].ConditionOccurrence.ProviderSpecialty")
+                        "{\"DrugExposure\": {\"CodesetId\": 0, \"ConditionStatus\": [{\"CONCEPT_ID\": 1}]}}"
+                ))?.path == "PrimaryCriteria.CriteriaList[0].DrugExposure.ConditionStatus")
+        // VisitDetail has only the concept-set forms.
+        #expect(
+            Self.error(
+                Self.definition(
+                    primary: "{\"VisitDetail\": {\"CodesetId\": 0, \"Gender\": [{\"CONCEPT_ID\": 1}]}}")
+            )?.path == "PrimaryCriteria.CriteriaList[0].VisitDetail.Gender")
         #expect(
             Self.error(Self.definition(endStrategy: "{\"OtherEra\": {\"GapDays\": 30}}"))
-                == CohortDefinitionError(path: "EndStrategy.OtherEra", message: "not supported yet"))
+                == CohortDefinitionError(path: "EndStrategy.OtherEra", message: Self.unknown))
         #expect(
             Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"GapDays\": 30}}"))
                 == CohortDefinitionError(path: "EndStrategy.CustomEra.DrugCodesetId", message: "is required"))
@@ -58,11 +67,6 @@ struct ParseTests {
             Self.error(Self.definition(endStrategy: "{\"CustomEra\": {\"DrugCodesetId\": 3}}"))
                 == CohortDefinitionError(
                     path: "EndStrategy.CustomEra.DrugCodesetId", message: "no concept set 3"))
-        let restrict = J.correlated(
-            "{\"DrugEra\": {\"CodesetId\": 0}}", before: 30, after: 0, extra: ", \"RestrictVisit\": true")
-        #expect(
-            Self.error(Self.definition(rules: [J.group("ALL", criteria: [restrict])]))?.path
-                == "InclusionRules[0].expression.CriteriaList[0].RestrictVisit")
         let adults = J.group("ALL", demographics: ["{\"Age\": {\"Value\": 18, \"Op\": \"gt\"}}"])
             .replacingOccurrences(of: "\"Groups\": []", with: "\"Groups\": [], \"Extra\": true")
         let nested = "{\"DrugEra\": {\"CodesetId\": 0, \"CorrelatedCriteria\": \(adults)}}"
@@ -74,13 +78,92 @@ struct ParseTests {
         #expect(
             Self.error(
                 Self.definition(rules: [
-                    J.group("ALL", demographics: ["{\"RaceCS\": {\"CodesetId\": 0}}"])
+                    J.group("ALL", demographics: ["{\"RaceCS\": {\"CodesetId\": 0, \"Other\": 1}}"])
                 ]))?.path
-                == "InclusionRules[0].expression.DemographicCriteriaList[0].RaceCS")
+                == "InclusionRules[0].expression.DemographicCriteriaList[0].RaceCS.Other")
         let unknownTop = Self.definition().replacingOccurrences(
             of: "\"cdmVersionRange\"", with: "\"Unknown\": 1, \"cdmVersionRange\"")
+        #expect(Self.error(unknownTop) == CohortDefinitionError(path: "Unknown", message: Self.unknown))
+    }
+
+    /// Elements refused before #9 parse now (their meaning is tested in the Circe*Tests).
+    @Test func formerlyRefusedElementsParse() throws {
+        let restrict = J.correlated(
+            "{\"DrugEra\": {\"CodesetId\": 0}}", before: 30, after: 0,
+            extra: ", \"RestrictVisit\": true, \"IgnoreObservationPeriod\": true"
+        )
+        .replacingOccurrences(
+            of: "\"Count\": 1}", with: "\"Count\": 1, \"IsDistinct\": true, \"CountColumn\": \"START_DATE\"}")
+        let definition = try J.parse(
+            Self.definition(
+                primary:
+                    "{\"Measurement\": {\"CodesetId\": 0, \"Abnormal\": true, \"RangeLowRatio\": {\"Value\": 1, \"Op\": \"gt\"}}}",
+                rules: [
+                    J.group("ALL", criteria: [restrict], demographics: ["{\"RaceCS\": {\"CodesetId\": 0}}"])
+                ]))
+        let correlated = definition.inclusionRules[0].group.criteria[0]
+        #expect(correlated.restrictVisit && correlated.ignoreObservationPeriod)
+        #expect(correlated.occurrence.countColumn == .startDate)
+        #expect(definition.primaryCriteria.criteria[0].abnormal)
+        for domain in ["VisitDetail", "DeviceExposure", "Specimen", "DoseEra"] {
+            let parsed = try J.parse(Self.definition(primary: "{\"\(domain)\": {\"CodesetId\": 0}}"))
+            #expect(parsed.primaryCriteria.criteria[0].domain.rawValue == domain)
+        }
         #expect(
-            Self.error(unknownTop) == CohortDefinitionError(path: "Unknown", message: "not supported yet"))
+            try J.parse(Self.definition(primary: "{\"PayerPlanPeriod\": {}}")).primaryCriteria.criteria[0]
+                .domain == .payerPlanPeriod)
+    }
+
+    /// Elements whose columns or tables OMOP CDM 5.4 lacks are refused with the reason.
+    @Test func elementsNeedingOtherCDMVersionsSayWhy() {
+        let location = Self.error(Self.definition(primary: "{\"LocationRegion\": {\"CodesetId\": 0}}"))
+        #expect(location?.path == "PrimaryCriteria.CriteriaList[0].LocationRegion")
+        #expect(location?.message.contains("CDM 6.1") == true)
+        let dose = Self.error(
+            Self.definition(
+                primary:
+                    "{\"DrugExposure\": {\"CodesetId\": 0, \"EffectiveDrugDose\": {\"Value\": 1, \"Op\": \"gt\"}}}"
+            ))
+        #expect(dose?.path == "PrimaryCriteria.CriteriaList[0].DrugExposure.EffectiveDrugDose")
+        #expect(dose?.message.contains("CDM 5.4") == true)
+        let place = Self.error(
+            Self.definition(
+                primary: "{\"VisitOccurrence\": {\"CodesetId\": 0, \"PlaceOfServiceLocation\": 0}}"))
+        #expect(place?.path == "PrimaryCriteria.CriteriaList[0].VisitOccurrence.PlaceOfServiceLocation")
+    }
+
+    @Test func countColumnMustExistInTheDomain() {
+        let counted = J.correlated("{\"DrugEra\": {\"CodesetId\": 0}}", before: 30, after: 0)
+            .replacingOccurrences(
+                of: "\"Count\": 1}",
+                with: "\"Count\": 1, \"IsDistinct\": true, \"CountColumn\": \"RANGE_LOW\"}")
+        #expect(
+            Self.error(Self.definition(rules: [J.group("ALL", criteria: [counted])]))?.path
+                == "InclusionRules[0].expression.CriteriaList[0].Occurrence.CountColumn")
+        let unknown = counted.replacingOccurrences(of: "RANGE_LOW", with: "COLOR")
+        #expect(
+            Self.error(Self.definition(rules: [J.group("ALL", criteria: [unknown])]))?.message.contains(
+                "unknown column") == true)
+    }
+
+    @Test func conceptSetSelectionsMustNameAConceptSet() {
+        #expect(
+            Self.error(
+                Self.definition(
+                    primary: "{\"DrugEra\": {\"CodesetId\": 0, \"GenderCS\": {\"CodesetId\": 5}}}"))
+                == CohortDefinitionError(
+                    path: "PrimaryCriteria.CriteriaList[0].DrugEra.GenderCS.CodesetId",
+                    message: "no concept set 5"))
+        #expect(
+            Self.error(Self.definition(primary: "{\"PayerPlanPeriod\": {\"PlanConcept\": 4}}"))
+                == CohortDefinitionError(
+                    path: "PrimaryCriteria.CriteriaList[0].PayerPlanPeriod.PlanConcept",
+                    message: "no concept set 4"))
+        #expect(
+            Self.error(Self.definition(collapse: "LAST"))
+                == CohortDefinitionError(
+                    path: "CollapseSettings.CollapseType",
+                    message: "LAST is not ERA, the only collapse type of Circe"))
     }
 
     @Test func emptyAndNullValuesAreAccepted() throws {

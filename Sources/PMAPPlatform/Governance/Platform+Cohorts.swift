@@ -43,12 +43,20 @@ public struct CohortCheck: Sendable {
 }
 
 extension Platform {
-    /// The governed domain of each CDM table a definition may read (demographic tables need none).
+    /// The governed domain of each CDM table a definition may read (the others are in
+    /// ``ungovernedTables``). Specimens (samples taken for lab analysis) count as measurements.
     static let domainOfTable: [String: DataDomain] = [
         "condition_occurrence": .conditions, "condition_era": .conditions, "drug_exposure": .drugs,
         "drug_era": .drugs, "dose_era": .drugs, "procedure_occurrence": .procedures,
-        "measurement": .measurements,
+        "measurement": .measurements, "specimen": .measurements,
         "observation": .observations, "device_exposure": .device,
+    ]
+
+    /// Tables a definition may read that need no domain grant: they describe the person and
+    /// their care rather than clinical findings, or are vocabulary.
+    static let ungovernedTables: Set<String> = [
+        "person", "observation_period", "death", "visit_occurrence", "visit_detail", "provider", "care_site",
+        "payer_plan_period", "concept", "concept_ancestor", "concept_relationship",
     ]
 
     static func parseDefinition(_ json: Data) throws -> CohortDefinition {

@@ -26,19 +26,23 @@ SELECT codeset_id, concept_id FROM with_mapped WHERE excluded = 1;
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_primary_events AS
 SELECT P.ordinal AS event_id, P.person_id, P.start_date, P.end_date,
-  P.op_start_date, P.op_end_date
+  P.op_start_date, P.op_end_date, P.visit_occurrence_id
 FROM (
-  SELECT E.person_id, E.start_date, E.end_date,
+  SELECT E.person_id, E.start_date, E.end_date, E.visit_occurrence_id,
     row_number() OVER (
       PARTITION BY E.person_id ORDER BY E.start_date ASC, E.event_id) AS ordinal,
     OP.observation_period_start_date AS op_start_date,
     OP.observation_period_end_date AS op_end_date
   FROM (
-SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
+  C.visit_occurrence_id
 FROM (
-  SELECT de.person_id, de.drug_era_id AS event_id,
+  SELECT de.person_id,
+    de.drug_era_id AS event_id,
     de.drug_concept_id AS concept_id,
-    de.drug_era_start_date AS start_date, de.drug_era_end_date AS end_date, de.drug_exposure_count AS occurrence_count,
+    de.drug_era_start_date AS start_date,
+    de.drug_era_end_date AS end_date,
+    CAST(NULL AS BIGINT) AS visit_occurrence_id,
     row_number() OVER (
       PARTITION BY de.person_id
       ORDER BY de.drug_era_start_date, de.drug_era_id
@@ -62,9 +66,11 @@ WHERE P.ordinal = 1;
 -- arguments: [0, 365, 0]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_qualified_events AS
-SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date
+SELECT QE.event_id, QE.person_id, QE.start_date, QE.end_date, QE.op_start_date, QE.op_end_date,
+  QE.visit_occurrence_id
 FROM (
   SELECT pe.event_id, pe.person_id, pe.start_date, pe.end_date, pe.op_start_date, pe.op_end_date,
+    pe.visit_occurrence_id,
     row_number() OVER (
       PARTITION BY pe.person_id ORDER BY pe.start_date ASC, pe.event_id) AS ordinal
   FROM pmap_cohort_7_golden_primary_events pe
@@ -86,14 +92,18 @@ SELECT 0 AS member, G.person_id, G.event_id FROM (
 SELECT Y.person_id, Y.event_id
 FROM pmap_cohort_7_golden_qualified_events Y
 LEFT JOIN (
-  SELECT X.person_id, X.event_id, A.concept_id
+  SELECT X.person_id, X.event_id
   FROM pmap_cohort_7_golden_qualified_events X
   JOIN (
-SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id
+SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
+  C.visit_occurrence_id
 FROM (
-  SELECT co.person_id, co.condition_occurrence_id AS event_id,
+  SELECT co.person_id,
+    co.condition_occurrence_id AS event_id,
     co.condition_concept_id AS concept_id,
-    co.condition_start_date AS start_date, COALESCE(co.condition_end_date, date(julianday(co.condition_start_date) + ?)) AS end_date
+    co.condition_start_date AS start_date,
+    COALESCE(co.condition_end_date, date(julianday(co.condition_start_date) + ?)) AS end_date,
+    co.visit_occurrence_id AS visit_occurrence_id
   FROM condition_occurrence co
   WHERE co.condition_concept_id IN (
     SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
