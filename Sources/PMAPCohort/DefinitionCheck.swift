@@ -199,21 +199,23 @@ struct DefinitionChecker {
 extension Criterion {
     /// The JSON key of an attribute of this criterion's domain, e.g. `Age` or `AgeAtStart`.
     func key(_ attribute: CriterionAttribute) -> String {
-        let era = domain.isEra
-        let period = domain == .observationPeriod
+        let attributes = CriterionAttributes.of(domain)
         switch attribute {
-        case .ageAtStart: return era || period ? "AgeAtStart" : "Age"
+        case .ageAtStart: return attributes.age == .age ? "Age" : "AgeAtStart"
         case .ageAtEnd: return "AgeAtEnd"
-        case .length: return era ? "EraLength" : period ? "PeriodLength" : "VisitLength"
-        case .startDate: return era ? "EraStartDate" : period ? "PeriodStartDate" : "OccurrenceStartDate"
-        case .endDate: return era ? "EraEndDate" : period ? "PeriodEndDate" : "OccurrenceEndDate"
-        case .occurrenceCount: return "OccurrenceCount"
-        case .valueAsNumber: return "ValueAsNumber"
-        case .rangeLow: return "RangeLow"
-        case .rangeHigh: return "RangeHigh"
-        case .column(let column):
-            return column.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        case .length: return attributes.lengthKey ?? "Length"
+        case .startDate: return attributes.startDateKey ?? "StartDate"
+        case .endDate: return attributes.endDateKey ?? "EndDate"
+        case .numeric(let value): return attributes.numbers.first { $0.value == value }?.key ?? "Value"
         }
+    }
+
+    /// The JSON key of the domain's record-type attribute (e.g. `ConditionType`) and its column.
+    var typeAttribute: (key: String, column: ConceptColumn)? {
+        CriterionAttributes.of(domain).concepts.first {
+            if case .own(let column) = $0.column { return column.hasSuffix("_type_concept_id") }
+            return false
+        }.map { ($0.key, $0.column) }
     }
 
     /// A readable name of the domain, e.g. `drug era`.
@@ -227,7 +229,7 @@ extension Criterion {
 
 /// The attributes of a criterion the checks look at.
 enum CriterionAttribute {
-    case ageAtStart, ageAtEnd, length, startDate, endDate, occurrenceCount, valueAsNumber, rangeLow,
-        rangeHigh
-    case column(String)
+    case ageAtStart, ageAtEnd, length, startDate, endDate
+    /// A numeric attribute (`ValueAsNumber`, `Quantity`, `OccurrenceCount`, ...).
+    case numeric(NumericFilter.Value)
 }

@@ -7,7 +7,8 @@ extension DefinitionChecker {
             let criterion = located.value
             let domainPath = "\(located.path).\(criterion.domain.rawValue)"
             if let id = criterion.codesetID, uses[id] == nil { uses[id] = "\(domainPath).CodesetId" }
-            if let id = criterion.sourceCodesetID, let key = criterion.domain.sourceConcept?.key,
+            if let id = criterion.sourceCodesetID,
+                let key = CriterionAttributes.sourceConceptKey(criterion.domain),
                 uses[id] == nil
             {
                 uses[id] = "\(domainPath).\(key)"
@@ -62,10 +63,12 @@ extension DefinitionChecker {
             }
         }
         let untyped = criteria.filter { located in
-            located.value.domain.typeConcept != nil && located.value.domain != .observationPeriod
-                && located.value.typeConceptIDs.isEmpty
+            guard let type = located.value.typeAttribute, located.value.domain != .observationPeriod else {
+                return false
+            }
+            return !located.value.conceptFilters.contains { $0.column == type.column }
         }
-        if let first = untyped.first, let typeKey = first.value.domain.typeConcept?.key {
+        if let first = untyped.first, let typeKey = first.value.typeAttribute?.key {
             let others =
                 untyped.count == 2
                 ? " (and 1 other criterion)"

@@ -24,9 +24,7 @@ extension DefinitionChecker {
         }
         for located in demographicCriteria {
             let demographic = located.value
-            if demographic.age == nil && demographic.genderConceptIDs.isEmpty
-                && demographic.raceConceptIDs.isEmpty
-                && demographic.ethnicityConceptIDs.isEmpty && demographic.startDate == nil
+            if demographic.age == nil && demographic.conceptFilters.isEmpty && demographic.startDate == nil
                 && demographic.endDate == nil
             {
                 report(
@@ -116,9 +114,8 @@ extension DefinitionChecker {
                     )
                 }
             }
-            if !demographic.genderConceptIDs.isEmpty {
-                let allowed = (genders ?? Set(demographic.genderConceptIDs)).intersection(
-                    demographic.genderConceptIDs)
+            if let listed = demographic.includedConcepts(column: .person("gender_concept_id")) {
+                let allowed = (genders ?? Set(listed)).intersection(listed)
                 if allowed.isEmpty && genders?.isEmpty == false {
                     report(
                         .contradictoryDemographics, .error, "\(memberPath).Gender",
@@ -176,5 +173,16 @@ extension CorrelatedCriterion {
             && occurrence.isDistinct == other.occurrence.isDistinct && endWindow == other.endWindow
             && startWindow.useIndexEnd == other.startWindow.useIndexEnd
             && startWindow.useEventEnd == other.startWindow.useEventEnd
+    }
+}
+
+extension DemographicCriterion {
+    /// The concepts of a plain inclusion list on `column` (`Gender: [...]`), nil when there is
+    /// none (concept-set and exclusion forms are not compared).
+    func includedConcepts(column: ConceptColumn) -> [Int64]? {
+        for filter in conceptFilters where filter.column == column {
+            if case .concepts(let ids, excluded: false) = filter.selection, !ids.isEmpty { return ids }
+        }
+        return nil
     }
 }

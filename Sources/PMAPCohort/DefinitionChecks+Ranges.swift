@@ -26,16 +26,13 @@ extension DefinitionChecker {
             (criterion.ageAtStart, .ageAtStart, "an age", 0),
             (criterion.ageAtEnd, .ageAtEnd, "an age", 0),
             (criterion.length, .length, "a length in days", 0),
-            (criterion.occurrenceCount, .occurrenceCount, "an era's occurrence count", 1),
-            (criterion.valueAsNumber, .valueAsNumber, "a value", nil),
-            (criterion.rangeLow, .rangeLow, "a range bound", nil),
-            (criterion.rangeHigh, .rangeHigh, "a range bound", nil),
         ]
         for (range, attribute, name, minimum) in numeric {
             if let range { check(range, path: at(attribute), name: name, minimum: minimum) }
         }
-        for column in criterion.columnRanges {
-            check(column.range, path: at(.column(column.column)), name: "a \(column.column)", minimum: 0)
+        for filter in criterion.numericFilters {
+            let (name, minimum) = Self.meaning(of: filter.value)
+            check(filter.range, path: at(.numeric(filter.value)), name: name, minimum: minimum)
         }
         if let range = criterion.startDate { check(range, path: at(.startDate)) }
         if let range = criterion.endDate { check(range, path: at(.endDate)) }
@@ -51,6 +48,19 @@ extension DefinitionChecker {
 
     /// Inverted bounds, and ranges admitting no value of at least `minimum` (ages, lengths,
     /// counts and amounts are never negative).
+    /// How a numeric attribute is named in messages, and the least value it can have (values
+    /// and range bounds can be negative; counts, amounts and days cannot; an era has at least
+    /// one occurrence).
+    static func meaning(of value: NumericFilter.Value) -> (name: String, minimum: Double?) {
+        guard case .column(let column) = value else { return ("a ratio", nil) }
+        switch column {
+        case "value_as_number", "dose_value": return ("a value", nil)
+        case "range_low", "range_high": return ("a range bound", nil)
+        case "drug_exposure_count", "condition_occurrence_count": return ("an era's occurrence count", 1)
+        default: return ("a \(column.replacingOccurrences(of: "_", with: " "))", 0)
+        }
+    }
+
     private mutating func check(_ range: NumericRange, path: String, name: String, minimum: Double?) {
         if let extent = range.extent, extent < range.value {
             let meaning =
