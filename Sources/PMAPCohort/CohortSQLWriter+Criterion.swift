@@ -14,7 +14,8 @@ extension CohortSQLWriter {
         let concept = column(layout.concept)
         var select: [SQLFragment] = [
             "\(raw: alias).person_id", "\(column(layout.id)) AS event_id",
-            domain == .death ? "COALESCE(\(concept), 0) AS concept_id" : "\(concept) AS concept_id",
+            domain == .death || domain == .genomicVariant
+                ? "COALESCE(\(concept), 0) AS concept_id" : "\(concept) AS concept_id",
         ]
         if let adjustment = criterion.dateAdjustment {
             // Circe moves the dates first: every date filter, age and length sees the moved dates.
@@ -139,6 +140,7 @@ extension CohortSQLWriter {
             }
         }
         for filter in criterion.textFilters { add(filter.column) }
+        for filter in criterion.textSetFilters { add(filter.column) }
         for filter in criterion.numericFilters {
             switch filter.value {
             case .column(let name): add(name)
@@ -200,6 +202,12 @@ extension CohortSQLWriter {
         for filter in criterion.textFilters {
             let test = dialect.matches("C.\(raw: filter.column)", pattern: Self.likePattern(filter))
             clauses.append(filter.negated ? "NOT (\(test))" : test)
+        }
+        for filter in criterion.textSetFilters {
+            let values = SQLFragment.joined(
+                filter.values.map { SQLFragment(text: "?", arguments: [.text($0.lowercased())]) },
+                separator: ", ")
+            clauses.append("LOWER(C.\(raw: filter.column)) IN (\(values))")
         }
         for filter in criterion.numericFilters {
             let value: SQLFragment

@@ -24,6 +24,8 @@ public struct Criterion: Sendable {
     public var textFilters: [TextFilter] = []
     /// Numeric attributes: `ValueAsNumber`, `Quantity`, `DaysSupply`, `RangeLowRatio`, ...
     public var numericFilters: [NumericFilter] = []
+    /// Text-list attributes (PMAP's genomic criteria: `Gene`, `ClinicalSignificance`, ...).
+    public var textSetFilters: [TextSetFilter] = []
     /// `Abnormal` measurements: below `range_low`, above `range_high`, or valued as abnormal.
     public var abnormal: Bool = false
     /// `DateAdjustment`: the row's start and end dates are moved before any other filter.
@@ -104,6 +106,15 @@ public struct TextFilter: Sendable, Equatable {
     public var match: Match
     /// Keeps the rows that do not match (`!contains`, ...); a NULL text matches neither way.
     public var negated: Bool
+}
+
+/// A list of texts a text column must equal one of (ignoring case), e.g. genes `["BRCA1", "BRCA2"]`.
+public struct TextSetFilter: Sendable, Equatable {
+    /// The JSON key it came from (e.g. `Gene`).
+    public var key: String
+    /// The text column of the criterion's table, e.g. `gene_symbol`.
+    public var column: String
+    public var values: [String]
 }
 
 /// A numeric range on a value of the criterion's row.

@@ -34,6 +34,8 @@ struct CriterionAttributes {
     var concepts: [Concepts] = []
     /// Text attributes `{Text, Op}` and their columns.
     var texts: [(key: String, column: String)] = []
+    /// Text-list attributes `["A", "B"]` and their columns.
+    var textSets: [(key: String, column: String)] = []
     var numbers: [Number] = []
     /// Attributes holding a bare concept set id (`PayerConcept: 3`) and their columns.
     var codesetColumns: [(key: String, column: String)] = []
@@ -194,6 +196,18 @@ struct CriterionAttributes {
             attributes.hasFirst = false
             attributes.endDateKey = nil
             attributes.concepts = [type("DeathType", "death_type_concept_id"), gender]
+        case .genomicVariant:
+            attributes.hasCodeset = false
+            attributes.endDateKey = nil
+            attributes.concepts = [gender]
+            attributes.textSets = [
+                ("Gene", "gene_symbol"), ("ClinicalSignificance", "clinical_significance"),
+                ("Zygosity", "zygosity"), ("SampleOrigin", "sample_origin"), ("GenomeBuild", "genome_build"),
+            ]
+            attributes.texts = [("HgvsC", "hgvs_c"), ("HgvsP", "hgvs_p")]
+            attributes.numbers = [
+                decimal("AlleleFraction", "allele_fraction"), integer("ReadDepth", "read_depth"),
+            ]
         case .observationPeriod, .payerPlanPeriod:
             attributes.hasCodeset = false
             attributes.startDateKey = "PeriodStartDate"
@@ -231,7 +245,9 @@ struct CriterionAttributes {
         case .visitOccurrence: return "VisitSourceConcept"
         case .visitDetail: return "VisitDetailSourceConcept"
         case .death: return "DeathSourceConcept"
-        case .specimen, .observationPeriod, .payerPlanPeriod, .drugEra, .conditionEra, .doseEra: return nil
+        case .specimen, .observationPeriod, .payerPlanPeriod, .drugEra, .conditionEra, .doseEra,
+            .genomicVariant:
+            return nil
         }
     }
 }

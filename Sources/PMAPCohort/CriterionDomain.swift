@@ -15,6 +15,13 @@ public enum CriterionDomain: String, Sendable, CaseIterable {
     case specimen = "Specimen"
     case doseEra = "DoseEra"
     case payerPlanPeriod = "PayerPlanPeriod"
+    /// A PMAP extension, not Circe: variants found in a person's specimens (PMAP's
+    /// `pmap_genomic_variant` table), by gene, HGVS, clinical significance, allele fraction.
+    /// OHDSI tools do not know this criterion type.
+    case genomicVariant = "PMAP_GenomicVariant"
+
+    /// Whether the criterion type is PMAP's own, not Circe's.
+    public var isPMAPExtension: Bool { self == .genomicVariant }
 
     /// The CDM table.
     public var table: String { layout.table }
@@ -93,6 +100,12 @@ public enum CriterionDomain: String, Sendable, CaseIterable {
                 table: "observation_period", alias: "op", id: "observation_period_id",
                 concept: "period_type_concept_id", start: "observation_period_start_date",
                 end: .column("observation_period_end_date"))
+        case .genomicVariant:
+            // A variant is an event on the day its specimen was collected; no date, no event.
+            return DomainLayout(
+                table: "pmap_genomic_variant", alias: "gv", id: "genomic_variant_id",
+                concept: "gene_concept_id",
+                start: "variant_date", end: .nextDay)
         case .payerPlanPeriod:
             return DomainLayout(
                 table: "payer_plan_period", alias: "ppp", id: "payer_plan_period_id",

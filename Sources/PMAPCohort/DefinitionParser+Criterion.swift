@@ -64,6 +64,17 @@ extension DefinitionParser {
                 criterion.textFilters.append(filter)
             }
         }
+        for (key, column) in attributes.textSets {
+            let values = try reader.array(key).map { item throws(Failure) -> String in
+                guard case .string(let text) = item.value, !text.isEmpty else {
+                    throw Failure(path: item.path, message: "expected a non-empty text")
+                }
+                return text
+            }
+            if !values.isEmpty {
+                criterion.textSetFilters.append(TextSetFilter(key: key, column: column, values: values))
+            }
+        }
         for number in attributes.numbers {
             if let range = try numericRange(&reader, number.key, integral: number.integral) {
                 criterion.numericFilters.append(

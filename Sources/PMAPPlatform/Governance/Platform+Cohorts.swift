@@ -49,7 +49,7 @@ extension Platform {
         "condition_occurrence": .conditions, "condition_era": .conditions, "drug_exposure": .drugs,
         "drug_era": .drugs, "dose_era": .drugs, "procedure_occurrence": .procedures,
         "measurement": .measurements, "specimen": .measurements,
-        "observation": .observations, "device_exposure": .device,
+        "observation": .observations, "device_exposure": .device, "pmap_genomic_variant": .genomics,
     ]
 
     /// Tables a definition may read that need no domain grant: they describe the person and
