@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // Tests only, for now: the cohort SQL runs on a real PostgreSQL beside SQLite.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "PMAPModel"),
@@ -109,6 +111,7 @@ let package = Package(
             dependencies: [
                 "PMAPCohort", "PMAPStore", "PMAPModel", "PMAPTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             exclude: ["Golden"]),
         .testTarget(

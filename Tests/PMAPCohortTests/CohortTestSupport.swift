@@ -3,6 +3,7 @@ import GRDB
 import PMAPCohort
 import PMAPModel
 import PMAPTestSupport
+import Testing
 
 @testable import PMAPStore
 
@@ -86,10 +87,26 @@ enum CohortRunner {
 final class TestStore {
     let folder: TemporaryFolder
     let store: SQLiteStore
+    /// The same rows on PostgreSQL when a server is configured (see ``PostgreSQLMirror``).
+    private var mirror: PostgreSQLMirror?
+    private var mirrorOpened = false
+    /// Whether rows reach PostgreSQL too; off for stores filled through `store.pool` directly.
+    let mirrored: Bool
 
-    init() throws {
+    init(mirrored: Bool = true) throws {
         folder = try TemporaryFolder()
         store = try SQLiteStore(path: folder.file("pmap.sqlite"), create: true)
+        self.mirrored = mirrored
+    }
+
+    /// The PostgreSQL mirror, opened on first use (nil without a server or when not mirrored).
+    private func postgres() async throws -> PostgreSQLMirror? {
+        guard mirrored else { return nil }
+        if !mirrorOpened {
+            mirrorOpened = true
+            mirror = try await PostgreSQLMirror.open()
+        }
+        return mirror
     }
 
     deinit { folder.remove() }
@@ -102,11 +119,13 @@ final class TestStore {
         try await store.pool.write { db in
             for row in rows { try db.execute(sql: sql, arguments: CohortRunner.arguments(row)) }
         }
+        try await postgres()?.insert(table, columns, rows)
     }
 
     /// Runs one statement.
     func execute(_ sql: String) async throws {
         try await store.pool.write { db in try db.execute(sql: sql) }
+        try await postgres()?.execute(sql)
     }
 
     /// Persons as (id, gender concept, year of birth).
@@ -244,7 +263,13 @@ final class TestStore {
     func run(_ definition: CohortDefinition, id: Int64 = 1, excludeOptedOut: Bool = true) async throws
         -> CohortRun
     {
-        try await CohortRunner.run(definition, id: id, on: store, excludeOptedOut: excludeOptedOut)
+        let run = try await CohortRunner.run(definition, id: id, on: store, excludeOptedOut: excludeOptedOut)
+        if let postgres = try await postgres() {
+            let other = try await postgres.run(definition, id: id, excludeOptedOut: excludeOptedOut)
+            #expect(other.rows == run.rows, "PostgreSQL's cohort rows differ from SQLite's")
+            #expect(other.masks == run.masks, "PostgreSQL's inclusion masks differ from SQLite's")
+        }
+        return run
     }
 }
 
