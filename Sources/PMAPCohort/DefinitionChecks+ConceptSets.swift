@@ -53,7 +53,7 @@ extension DefinitionChecker {
             }
             earlier.append((items, index, set.name))
         }
-        for located in criteria where located.value.domain != .observationPeriod {
+        for located in criteria where CriterionAttributes.of(located.value.domain).hasCodeset {
             let criterion = located.value
             if criterion.codesetID == nil && criterion.sourceCodesetID == nil {
                 report(

@@ -110,3 +110,12 @@ struct GenomicCriterionTests {
         #expect(sql.contains("LOWER(C.gene_symbol) IN (?)") && sql.contains("pmap_genomic_variant"))
     }
 }
+
+extension GenomicCriterionTests {
+    /// A genomic criterion selects by gene, not by concept set: the checker does not ask for one.
+    @Test func theCheckerDoesNotAskAGenomicCriterionForAConceptSet() throws {
+        let definition = try Self.withVariant("\"Gene\": [\"BRCA2\"]")
+        #expect(
+            !definition.checks().contains { $0.path.contains("PMAP_GenomicVariant") && $0.severity != .info })
+    }
+}
