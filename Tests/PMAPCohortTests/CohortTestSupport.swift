@@ -252,6 +252,22 @@ final class TestStore {
             mapsTo.map { [.integer($0.0), .integer($0.1), "Maps to", "1970-01-01", "2099-12-31"] })
     }
 
+    /// Loads a CDM CSV file (lower-case header, empty field = NULL) into `table`, on
+    /// PostgreSQL too; the number of rows.
+    @discardableResult
+    func load(_ url: URL, into table: String) async throws -> Int {
+        let (columns, rows) = try await store.pool.write { db in try CSVLoader.load(url, into: table, db) }
+        if let postgres = try await postgres() {
+            for start in stride(from: 0, to: rows.count, by: 2000) {
+                let batch = rows[start..<min(start + 2000, rows.count)].map { row in
+                    row.map { $0.map(SQLValue.text) ?? .null }
+                }
+                try await postgres.insert(table, columns, Array(batch))
+            }
+        }
+        return rows.count
+    }
+
     /// Records a research opt-out for `person`.
     func optOut(_ person: Int64) async throws {
         try await insert(
@@ -275,11 +291,12 @@ final class TestStore {
 
 /// Loads CDM CSV files (lower-case headers, empty field = NULL) into a store's tables.
 enum CSVLoader {
-    /// Inserts the columns of `url` that `table` has; returns the number of rows.
-    @discardableResult
-    static func load(_ url: URL, into table: String, _ db: Database) throws -> Int {
+    /// Inserts the columns of `url` that `table` has; returns those columns and the rows.
+    static func load(_ url: URL, into table: String, _ db: Database) throws -> (
+        columns: [String], rows: [[String?]]
+    ) {
         let records = parse(try Data(contentsOf: url))
-        guard let header = records.first else { return 0 }
+        guard let header = records.first else { return ([], []) }
         let tableColumns = Set(
             try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String })
         let kept = header.enumerated().compactMap { index, name -> (Int, String)? in
@@ -291,13 +308,13 @@ enum CSVLoader {
                 "INSERT INTO \(table) (\(kept.map(\.1).joined(separator: ", "))) VALUES "
                 + "(\(kept.map { _ in "?" }.joined(separator: ", ")))"
         )
+        var rows: [[String?]] = []
         for record in records.dropFirst() where record.count == header.count {
-            let values = kept.map { index, _ -> DatabaseValue in
-                record[index].map { $0.databaseValue } ?? .null
-            }
-            try statement.execute(arguments: StatementArguments(values))
+            let values = kept.map { index, _ in record[index] }
+            try statement.execute(arguments: StatementArguments(values.map { $0?.databaseValue ?? .null }))
+            rows.append(values)
         }
-        return records.count - 1
+        return (kept.map(\.1), rows)
     }
 
     /// RFC 4180 records; an empty unquoted field is nil.

@@ -15,11 +15,11 @@ struct EunomiaCohortTests {
 
     @Test(.enabled(if: SharedData.shouldRun, Comment(rawValue: SharedData.skipMessage)))
     func eunomiaCohortsMatchOHDSICounts() async throws {
-        // Filled through the SQLite pool directly, so not mirrored to PostgreSQL.
-        let store = try TestStore(mirrored: false)
-        let urls = try Self.tables.map { table in try SharedData.file("eunomia-gibleed/cdm/\(table).csv") }
-        let loaded = try await store.store.pool.write { db in
-            try zip(Self.tables, urls).map { table, url in try CSVLoader.load(url, into: table, db) }
+        let store = try TestStore()
+        var loaded: [Int] = []
+        for table in Self.tables {
+            loaded.append(
+                try await store.load(try SharedData.file("eunomia-gibleed/cdm/\(table).csv"), into: table))
         }
         #expect(loaded[0] == 2694)
         #expect(loaded[2] == 52508)
