@@ -48,7 +48,7 @@ struct CohortExportCommandTests {
     @Test func aBrokenDefinitionExits65() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try write("{\"PrimaryCriteria\": {}}", "broken.json", in: folder)
+        try write("{\"PrimaryCriteria\": {\"CriteriaList\": []}}", "broken.json", in: folder)
         let result = try cli.pmap(["cohort", "export", "broken.json", "--format", "atlas"], in: folder)
         #expect(result.status == 65)
         #expect(result.stderr.contains("PrimaryCriteria.CriteriaList"), "\(result.stderr)")

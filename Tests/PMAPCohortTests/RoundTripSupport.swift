@@ -110,7 +110,8 @@ enum RoundTrip {
 
     /// Checks that `json` survives parse → write → parse: writing again gives the same bytes,
     /// the written JSON means what the original means, and both compile to the same SQL.
-    static func check(_ json: Data, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    static func check(_ json: Data, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        throws
     {
         let original = try CohortDefinition.parse(json)
         let written = try original.circeJSON()
@@ -129,7 +130,9 @@ enum RoundTrip {
             try sql(reparsed) == sql(original), "\(name): the SQL changed", sourceLocation: sourceLocation)
     }
 
-    static func check(_ json: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    static func check(
+        _ json: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    )
         throws
     {
         try check(Data(json.utf8), name, sourceLocation: sourceLocation)
