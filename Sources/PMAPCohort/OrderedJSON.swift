@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value whose object members keep the order they were written in, so the writer's
 /// output follows Circe's element order and is the same bytes every time.
-enum OrderedJSON: Equatable {
+enum OrderedJSON {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,20 +10,6 @@ enum OrderedJSON: Equatable {
     case string(String)
     case array([OrderedJSON])
     case object([(key: String, value: OrderedJSON)])
-
-    static func == (lhs: OrderedJSON, rhs: OrderedJSON) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.integer(let a), .integer(let b)): return a == b
-        case (.number(let a), .number(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
-    }
 
     /// A number: integral values as integers (`5`, not `5.0`), others as the shortest decimal
     /// that reads back as the same double.
