@@ -39,6 +39,9 @@ public struct CohortDefinition: Sendable {
     public var censorWindow: CensorWindow
     /// Days between periods of a person that are still merged into one era.
     public var collapseEraPad: Int
+    /// Circe's `Title`, when the JSON has one (ATLAS keeps the cohort's name outside the
+    /// expression, so its exports usually have none).
+    public var title: String? = nil
 
     /// Parses Circe JSON, refusing what PMAP does not support with the element's JSON path.
     public static func parse(_ json: Data) throws(CohortDefinitionError) -> CohortDefinition {

@@ -6,7 +6,8 @@ enum DefinitionParser {
 
     static func definition(_ root: JSONValue) throws(Failure) -> CohortDefinition {
         var reader = try ObjectReader(root, path: "")
-        reader.ignore("cdmVersionRange", "Title", "Description", "title", "description")
+        reader.ignore("cdmVersionRange", "Description", "title", "description")
+        let title = try reader.string("Title")
         var conceptSets: [ConceptSet] = []
         for (value, path) in try reader.array("ConceptSets") {
             conceptSets.append(try conceptSet(value, path: path))
@@ -63,7 +64,7 @@ enum DefinitionParser {
         let definition = CohortDefinition(
             conceptSets: conceptSets, primaryCriteria: primary, additionalCriteria: additional,
             qualifiedLimit: qualified, expressionLimit: expression, inclusionRules: rules, endStrategy: end,
-            censoringCriteria: censoring, censorWindow: censorWindow, collapseEraPad: pad)
+            censoringCriteria: censoring, censorWindow: censorWindow, collapseEraPad: pad, title: title)
         try checkCodesets(definition, known: seen)
         return definition
     }

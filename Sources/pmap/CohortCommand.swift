@@ -74,7 +74,7 @@ struct CohortCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohort",
         abstract: "Cohorts from OHDSI Circe definitions (ATLAS JSON), behind the gate.",
-        subcommands: [Check.self, Create.self, Count.self, Show.self, List.self, SQL.self])
+        subcommands: [Check.self, Create.self, Count.self, Show.self, List.self, SQL.self, Export.self])
 
     static func read(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -234,6 +234,58 @@ struct CohortCommand: AsyncParsableCommand {
                 } else {
                     print(statements.map { $0.sql + ";" }.joined(separator: "\n\n"))
                 }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a definition for another tool (atlas: Circe JSON that ATLAS imports).",
+            discussion: """
+                DEF is a Circe JSON file (reads no data, needs no project), or with --project the id \
+                of a stored cohort (needs a grant for the domains it reads; audited). Concept sets \
+                keep only concept ids: ATLAS looks the concepts up when it loads them.
+                """)
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The Circe JSON file, or with --project the cohort id.") var definition: String
+        @Option(name: .long, help: "The format to write: atlas.") var format: String = "atlas"
+        @Option(name: .long, help: "Write to this file instead of stdout.") var out: String?
+        @Option(name: .long, help: "The project (id or name) of a stored cohort.") var project: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                guard let chosen = Platform.CohortExportFormat(rawValue: format.lowercased()) else {
+                    let known = Platform.CohortExportFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw PMAPError(.usage, "unknown format \(format); --format takes one of: \(known)")
+                }
+                let exported: Data
+                if let project {
+                    guard let id = Int64(definition) else {
+                        throw PMAPError(
+                            .usage,
+                            "with --project, give a stored cohort's id (see pmap cohort list --project \(project)), not \(definition)"
+                        )
+                    }
+                    let (platform, context) = try await governed.open()
+                    exported = try await platform.exportCohortDefinition(
+                        context, project: try await platform.projectID(project), id: id, format: chosen)
+                } else {
+                    exported = try Platform.exportCohortDefinition(
+                        try CohortCommand.read(definition), format: chosen)
+                }
+                guard let out else {
+                    FileHandle.standardOutput.write(exported)
+                    return
+                }
+                do {
+                    try exported.write(to: URL(fileURLWithPath: out), options: .atomic)
+                } catch {
+                    throw PMAPError(
+                        .usage, "cannot write \(out): \(error.localizedDescription); choose another --out")
+                }
+                try governed.emit(
+                    ["file": out, "format": chosen.rawValue, "bytes": exported.count],
+                    "Wrote \(out) (\(chosen.rawValue), \(exported.count) bytes).")
             }
         }
     }

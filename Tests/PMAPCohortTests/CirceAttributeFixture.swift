@@ -124,11 +124,15 @@ enum CirceAttributeFixture {
 
     /// The definition whose only primary criterion is the case's criterion.
     static func definition(_ domain: String, _ attributes: String) throws -> CohortDefinition {
+        try J.parse(json(domain, attributes))
+    }
+
+    /// The Circe JSON of ``definition(_:_:)``.
+    static func json(_ domain: String, _ attributes: String) -> String {
         let period = domain == "ObservationPeriod" || domain == "PayerPlanPeriod"
         let members = [period ? "" : "\"CodesetId\": 0", attributes].filter { !$0.isEmpty }
-        return try J.parse(
-            J.definition(
-                conceptSets: conceptSets, primary: ["{\"\(domain)\": {\(members.joined(separator: ", "))}}"]))
+        return J.definition(
+            conceptSets: conceptSets, primary: ["{\"\(domain)\": {\(members.joined(separator: ", "))}}"])
     }
 
     /// Persons 1 and 2 (male, born 1970, race 8527, ethnicity 38003564) observed through 2020,

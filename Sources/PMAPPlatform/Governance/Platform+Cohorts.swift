@@ -103,6 +103,33 @@ extension Platform {
         }
     }
 
+    /// The formats ``exportCohortDefinition(_:format:)`` writes.
+    public enum CohortExportFormat: String, Sendable, CaseIterable {
+        /// OHDSI Circe JSON, the form ATLAS imports.
+        case atlas
+    }
+
+    /// A definition file in another tool's format (ATLAS: Circe JSON, concept sets with only
+    /// concept ids); reads no data and needs no project. Parsing the result gives the same
+    /// definition.
+    public static func exportCohortDefinition(_ json: Data, format: CohortExportFormat = .atlas) throws
+        -> Data
+    {
+        try export(try Self.parseDefinition(json), format: format)
+    }
+
+    static func export(_ definition: CohortDefinition, format: CohortExportFormat) throws -> Data {
+        switch format {
+        case .atlas:
+            do {
+                return try definition.circeJSON()
+            } catch {
+                throw PMAPError(
+                    .badInput, "the cohort definition cannot be written as Circe JSON: \(error.description)")
+            }
+        }
+    }
+
     static func compile(_ definition: CohortDefinition, id: Int64, dialect: SQLDialect) throws
         -> CompiledCohort
     {
@@ -258,6 +285,26 @@ extension Platform {
             id: id, name: stored.name, projectID: project,
             entries: DisclosureControl.count(population.entries),
             subjects: attrition.subjects, attrition: attrition.steps, generation: generation)
+    }
+
+    /// A project's stored cohort definition in another tool's format, for members with a grant
+    /// covering the domains it reads (audited as `cohort.export`).
+    public func exportCohortDefinition(
+        _ context: AccessContext, project: Int64, id: Int64, format: CohortExportFormat = .atlas
+    ) async throws -> Data {
+        let stored = try await store.write { try $0.cohortDefinition(id: id) }
+        guard let stored, stored.projectID == project else {
+            throw PMAPError(.notFound, "project \(project) has no cohort \(id); see pmap cohort list")
+        }
+        let definition = try Self.parseDefinition(Data(stored.json.utf8))
+        let domains = Set(definition.tablesRead.compactMap { Self.domainOfTable[$0] })
+        let authorization = try await authorizeCohort(
+            context, project: project, domains: domains, action: "cohort.export", target: "cohort \(id)")
+        let exported = try Self.export(definition, format: format)
+        try await audit(
+            context, chain: context.chain, project: project, action: "cohort.export", target: "cohort \(id)",
+            allowed: true, reason: "grant \(authorization.grantID), format \(format.rawValue)")
+        return exported
     }
 
     /// A project's cohort definitions (members of the project with a grant).
