@@ -10,6 +10,9 @@ extension DefinitionWriter {
             .measurement, .observation, .observationPeriod, .payerPlanPeriod, .procedureOccurrence, .specimen,
             .visitDetail, .visitOccurrence:
             body = try circeAttributes(criterion, path: "\(path).\(criterion.domain.rawValue)")
+        case .genomicVariant:
+            // PMAP's extension (ATLAS refuses it): Circe's shared attributes plus its text lists.
+            body = try circeAttributes(criterion, path: "\(path).\(criterion.domain.rawValue)")
         }
         return .object([(criterion.domain.rawValue, body)])
     }
@@ -71,6 +74,13 @@ extension DefinitionWriter {
             }
             let op = (filter.negated ? "!" : "") + filter.match.rawValue
             members.add(key, .object([("Text", .string(filter.text)), ("Op", .string(op))]))
+        }
+        for filter in criterion.textSetFilters {
+            guard attributes.textSets.contains(where: { $0.key == filter.key && $0.column == filter.column })
+            else {
+                throw refuse("a text list \(filter.key)")
+            }
+            members.add(filter.key, .array(filter.values.map(OrderedJSON.string)))
         }
         for filter in criterion.numericFilters {
             guard let key = attributes.numbers.first(where: { $0.value == filter.value })?.key else {

@@ -119,3 +119,19 @@ extension GenomicCriterionTests {
             !definition.checks().contains { $0.path.contains("PMAP_GenomicVariant") && $0.severity != .info })
     }
 }
+
+extension GenomicCriterionTests {
+    /// Genomic criteria survive parse → write → parse (the writer keeps PMAP's extension).
+    @Test func genomicCriteriaRoundTrip() throws {
+        let variant =
+            "{\"PMAP_GenomicVariant\": {\"Gene\": [\"BRCA2\", \"ATM\"], \"ClinicalSignificance\": [\"Pathogenic\"], "
+            + "\"Zygosity\": [\"heterozygous\"], \"SampleOrigin\": [\"germline\"], \"GenomeBuild\": [\"GRCh38\"], "
+            + "\"HgvsP\": {\"Text\": \"p.Asn1982\", \"Op\": \"startsWith\"}, "
+            + "\"AlleleFraction\": {\"Value\": 0.2, \"Op\": \"gte\"}, \"ReadDepth\": {\"Value\": 30, \"Op\": \"gt\"}, "
+            + "\"OccurrenceStartDate\": {\"Value\": \"2015-01-01\", \"Op\": \"gt\"}, \"First\": true}}"
+        let json = J.definition(
+            conceptSets: [Self.diagnosisSet], primary: [Self.diagnosis],
+            rules: [J.group("ALL", criteria: [J.correlated(variant, before: nil, after: 0)])])
+        try RoundTrip.check(json, "genomic")
+    }
+}
