@@ -59,11 +59,42 @@ public enum CohortCompiler {
 }
 
 /// Writes the SQL of one compile (the pipeline here; groups and criteria in extensions).
-struct CohortSQLWriter {
+///
+/// The rows of correlated and nested criteria go to temporary tables of their own, created
+/// just before the statement that reads them: inlined, each level of criteria nests
+/// subqueries several deep, and SQLite's parser refuses statements nested too deeply
+/// ("parser stack overflow") that OHDSI phenotypes reach with a group inside a correlated
+/// criterion.
+final class CohortSQLWriter {
     let definition: CohortDefinition
     let dialect: SQLDialect
     let prefix: String
     let excludeOptedOut: Bool
+    /// Temporary tables of criterion rows not yet emitted, in creation order.
+    private var pendingTables: [(name: String, statement: SQLFragment)] = []
+    /// Every criterion table made, for the cleanup.
+    private(set) var criterionTables: [String] = []
+
+    init(definition: CohortDefinition, dialect: SQLDialect, prefix: String, excludeOptedOut: Bool) {
+        self.definition = definition
+        self.dialect = dialect
+        self.prefix = prefix
+        self.excludeOptedOut = excludeOptedOut
+    }
+
+    /// A temporary table holding `query`'s rows (created before the statement that uses it).
+    func materialize(_ query: SQLFragment) -> String {
+        let name = prefix + "criterion_\(criterionTables.count + 1)"
+        criterionTables.append(name)
+        pendingTables.append((name, "CREATE TEMPORARY TABLE \(raw: name) AS\n\(query)"))
+        return name
+    }
+
+    /// The statements creating the tables made since the last call.
+    func takePendingTables() -> [SQLFragment] {
+        defer { pendingTables = [] }
+        return pendingTables.map(\.statement)
+    }
 
     var codesets: String { prefix + "codesets" }
     var primaryEvents: String { prefix + "primary_events" }
@@ -78,20 +109,26 @@ struct CohortSQLWriter {
             codesets, primaryEvents, qualifiedEvents, inclusionEvents, includedEvents, cohortRows,
             finalCohort,
         ]
-        var statements: [SQLFragment] = [
+        var statements: [SQLFragment] = []
+        // Each statement comes after the criterion tables its construction made.
+        func add(_ statement: SQLFragment) {
+            statements += takePendingTables()
+            statements.append(statement)
+        }
+        add(
             "CREATE TEMPORARY TABLE \(raw: codesets) (codeset_id BIGINT NOT NULL, concept_id BIGINT NOT NULL)"
-        ]
-        if let insert = codesetInsert() { statements.append(insert) }
-        statements.append(primaryEventsStatement())
-        statements.append(qualifiedEventsStatement())
-        statements.append(
+        )
+        if let insert = codesetInsert() { add(insert) }
+        add(primaryEventsStatement())
+        add(qualifiedEventsStatement())
+        add(
             """
             CREATE TEMPORARY TABLE \(raw: inclusionEvents) (
               inclusion_rule_id BIGINT NOT NULL, person_id BIGINT NOT NULL, event_id BIGINT NOT NULL
             )
             """)
         for (index, rule) in definition.inclusionRules.enumerated() {
-            statements.append(
+            add(
                 """
                 INSERT INTO \(raw: inclusionEvents) (inclusion_rule_id, person_id, event_id)
                 SELECT \(raw: String(index)), R.person_id, R.event_id
@@ -100,16 +137,18 @@ struct CohortSQLWriter {
                 ) R
                 """)
         }
-        statements.append(includedEventsStatement())
-        statements.append(cohortRowsStatement())
-        statements.append(finalCohortStatement())
-        statements.append(
-            "DELETE FROM cohort WHERE cohort_definition_id = \(dialect.integer(cohortDefinitionID))")
-        statements.append(insertStatement(cohortDefinitionID))
+        add(includedEventsStatement())
+        add(cohortRowsStatement())
+        add(finalCohortStatement())
+        add("DELETE FROM cohort WHERE cohort_definition_id = \(dialect.integer(cohortDefinitionID))")
+        add(insertStatement(cohortDefinitionID))
+        let temporary = tables + criterionTables
         return CompiledCohort(
             statements: statements.map(\.statement), inclusionMaskQuery: maskQuery().statement,
-            cleanup: tables.reversed().map { SQLStatement(sql: "DROP TABLE IF EXISTS \($0)", arguments: []) },
-            inclusionRuleNames: definition.inclusionRules.map(\.name), temporaryTables: tables)
+            cleanup: temporary.reversed().map {
+                SQLStatement(sql: "DROP TABLE IF EXISTS \($0)", arguments: [])
+            },
+            inclusionRuleNames: definition.inclusionRules.map(\.name), temporaryTables: temporary)
     }
 
     // MARK: concept sets

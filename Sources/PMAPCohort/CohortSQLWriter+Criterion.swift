@@ -76,28 +76,24 @@ extension CohortSQLWriter {
         guard let group = criterion.correlatedCriteria, !group.isEmpty else { return rows }
         // Nested correlated criteria: the rows (in an observation period) are index events of
         // their own group, and only those satisfying it remain.
-        let events: SQLFragment = """
-            (
-              SELECT Q.person_id, Q.event_id, Q.start_date, Q.end_date, Q.concept_id, Q.visit_occurrence_id,
-                OP.observation_period_start_date AS op_start_date,
-                OP.observation_period_end_date AS op_end_date
-              FROM (
-            \(rows)
-              ) Q
-              JOIN observation_period OP ON OP.person_id = Q.person_id
-                AND OP.observation_period_start_date <= Q.start_date
-                AND OP.observation_period_end_date >= Q.start_date
-            )
+        let rowsTable = materialize(rows)
+        let events = materialize(
             """
+            SELECT Q.person_id, Q.event_id, Q.start_date, Q.end_date, Q.concept_id, Q.visit_occurrence_id,
+              OP.observation_period_start_date AS op_start_date,
+              OP.observation_period_end_date AS op_end_date
+            FROM \(raw: rowsTable) Q
+            JOIN observation_period OP ON OP.person_id = Q.person_id
+              AND OP.observation_period_start_date <= Q.start_date
+              AND OP.observation_period_end_date >= Q.start_date
+            """)
         let counted = counting == nil ? "" : ", PE.count_value"
         return """
             SELECT PE.person_id, PE.event_id, PE.start_date, PE.end_date, PE.concept_id,
               PE.visit_occurrence_id\(raw: counted)
-            FROM (
-            \(rows)
-            ) PE
+            FROM \(raw: rowsTable) PE
             JOIN (
-            \(groupQuery(group, events: events))
+            \(groupQuery(group, events: "\(raw: events)"))
             ) NC ON NC.person_id = PE.person_id AND NC.event_id = PE.event_id
             """
     }

@@ -77,9 +77,8 @@ extension CohortSQLWriter {
             LEFT JOIN (
               SELECT X.person_id, X.event_id\(raw: countedValue == nil ? "" : ", A.count_value")
               FROM \(events) X
-              JOIN (
-            \(criterionQuery(correlated.criterion, counting: countedValue))
-              ) A ON A.person_id = X.person_id\(window)
+              JOIN \(raw: materialize(criterionQuery(correlated.criterion, counting: countedValue))) A
+                ON A.person_id = X.person_id\(window)
             ) cc ON cc.person_id = Y.person_id AND cc.event_id = Y.event_id
             GROUP BY Y.person_id, Y.event_id
             HAVING COUNT(\(raw: counted)) \(raw: op) \(dialect.integer(Int64(occurrence.count)))

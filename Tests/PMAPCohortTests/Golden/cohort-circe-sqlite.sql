@@ -79,19 +79,7 @@ CREATE TEMPORARY TABLE pmap_cohort_7_golden_inclusion_events (
 );
 -- arguments: []
 
-INSERT INTO pmap_cohort_7_golden_inclusion_events (inclusion_rule_id, person_id, event_id)
-SELECT 0, R.person_id, R.event_id
-FROM (
-SELECT E.person_id, E.event_id
-FROM pmap_cohort_7_golden_qualified_events E
-LEFT JOIN (
-SELECT 0 AS member, G.person_id, G.event_id FROM (
-SELECT Y.person_id, Y.event_id
-FROM pmap_cohort_7_golden_qualified_events Y
-LEFT JOIN (
-  SELECT X.person_id, X.event_id, A.count_value
-  FROM pmap_cohort_7_golden_qualified_events X
-  JOIN (
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_criterion_1 AS
 SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id, C.start_date AS count_value
 FROM (
@@ -109,8 +97,23 @@ FROM (
 ) C
 LEFT JOIN provider PR ON PR.provider_id = C.provider_id
 WHERE PR.specialty_concept_id IN (SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
-  AND C.stop_reason LIKE ? ESCAPE '\'
-  ) A ON A.person_id = X.person_id
+  AND C.stop_reason LIKE ? ESCAPE '\';
+-- arguments: [1, 3, 2, '%due to%']
+
+INSERT INTO pmap_cohort_7_golden_inclusion_events (inclusion_rule_id, person_id, event_id)
+SELECT 0, R.person_id, R.event_id
+FROM (
+SELECT E.person_id, E.event_id
+FROM pmap_cohort_7_golden_qualified_events E
+LEFT JOIN (
+SELECT 0 AS member, G.person_id, G.event_id FROM (
+SELECT Y.person_id, Y.event_id
+FROM pmap_cohort_7_golden_qualified_events Y
+LEFT JOIN (
+  SELECT X.person_id, X.event_id, A.count_value
+  FROM pmap_cohort_7_golden_qualified_events X
+  JOIN pmap_cohort_7_golden_criterion_1 A
+    ON A.person_id = X.person_id
     AND A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date
     AND A.start_date >= date(julianday(X.end_date) + ?)
     AND A.start_date <= date(julianday(X.end_date) + ?)
@@ -123,7 +126,7 @@ HAVING COUNT(DISTINCT cc.count_value) >= ?
 GROUP BY E.person_id, E.event_id
 HAVING COUNT(CQ.member) = 1
 ) R;
--- arguments: [1, 3, 2, '%due to%', 0, 7, 2]
+-- arguments: [0, 7, 2]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_included_events AS
 SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
@@ -210,6 +213,9 @@ ORDER BY B.mask;
 -- arguments: []
 
 -- cleanup
+DROP TABLE IF EXISTS pmap_cohort_7_golden_criterion_1;
+-- arguments: []
+
 DROP TABLE IF EXISTS pmap_cohort_7_golden_final_cohort;
 -- arguments: []
 

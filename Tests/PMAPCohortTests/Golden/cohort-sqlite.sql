@@ -82,19 +82,7 @@ CREATE TEMPORARY TABLE pmap_cohort_7_golden_inclusion_events (
 );
 -- arguments: []
 
-INSERT INTO pmap_cohort_7_golden_inclusion_events (inclusion_rule_id, person_id, event_id)
-SELECT 0, R.person_id, R.event_id
-FROM (
-SELECT E.person_id, E.event_id
-FROM pmap_cohort_7_golden_qualified_events E
-LEFT JOIN (
-SELECT 0 AS member, G.person_id, G.event_id FROM (
-SELECT Y.person_id, Y.event_id
-FROM pmap_cohort_7_golden_qualified_events Y
-LEFT JOIN (
-  SELECT X.person_id, X.event_id
-  FROM pmap_cohort_7_golden_qualified_events X
-  JOIN (
+CREATE TEMPORARY TABLE pmap_cohort_7_golden_criterion_1 AS
 SELECT C.person_id, C.event_id, C.start_date, C.end_date, C.concept_id,
   C.visit_occurrence_id
 FROM (
@@ -107,8 +95,23 @@ FROM (
   FROM condition_occurrence co
   WHERE co.condition_concept_id IN (
     SELECT concept_id FROM pmap_cohort_7_golden_codesets WHERE codeset_id = ?)
-) C
-  ) A ON A.person_id = X.person_id
+) C;
+-- arguments: [1, 1]
+
+INSERT INTO pmap_cohort_7_golden_inclusion_events (inclusion_rule_id, person_id, event_id)
+SELECT 0, R.person_id, R.event_id
+FROM (
+SELECT E.person_id, E.event_id
+FROM pmap_cohort_7_golden_qualified_events E
+LEFT JOIN (
+SELECT 0 AS member, G.person_id, G.event_id FROM (
+SELECT Y.person_id, Y.event_id
+FROM pmap_cohort_7_golden_qualified_events Y
+LEFT JOIN (
+  SELECT X.person_id, X.event_id
+  FROM pmap_cohort_7_golden_qualified_events X
+  JOIN pmap_cohort_7_golden_criterion_1 A
+    ON A.person_id = X.person_id
     AND A.start_date >= X.op_start_date AND A.start_date <= X.op_end_date
     AND A.start_date >= date(julianday(X.start_date) + ?)
     AND A.start_date <= date(julianday(X.start_date) + ?)
@@ -127,7 +130,7 @@ WHERE CAST(strftime('%Y', E.start_date) AS INTEGER) - P.year_of_birth > ?
 GROUP BY E.person_id, E.event_id
 HAVING COUNT(CQ.member) = 2
 ) R;
--- arguments: [1, 1, -30, 0, 0, 40]
+-- arguments: [-30, 0, 0, 40]
 
 CREATE TEMPORARY TABLE pmap_cohort_7_golden_included_events AS
 SELECT R.event_id, R.person_id, R.start_date, R.end_date, R.op_start_date, R.op_end_date
@@ -215,6 +218,9 @@ ORDER BY B.mask;
 -- arguments: []
 
 -- cleanup
+DROP TABLE IF EXISTS pmap_cohort_7_golden_criterion_1;
+-- arguments: []
+
 DROP TABLE IF EXISTS pmap_cohort_7_golden_final_cohort;
 -- arguments: []
 
