@@ -21,8 +21,13 @@ cd "$(dirname "$0")/../.."
 python="${DUCKDB_PYTHON:-/tmp/duck/bin/python}"
 eunomia="${EUNOMIA:-/work/shared/data/eunomia-gibleed}"
 patients="${1:-100000}"
-swift build -c release --product pmap >/dev/null
-pmap="$(swift build -c release --show-bin-path)/pmap"
+# PMAP_BIN: a release `pmap` built beforehand (e.g. while a debug build holds .build).
+if [ -n "${PMAP_BIN:-}" ]; then
+    pmap=$PMAP_BIN
+else
+    swift build -c release --product pmap >/dev/null
+    pmap="$(swift build -c release --show-bin-path)/pmap"
+fi
 runner="Benchmarks/peers/cohort_duckdb_runner.py"
 work="${TMPDIR:-/tmp}/pmap-cohort-bench"
 rm -rf "$work" && mkdir -p "$work"
@@ -44,7 +49,7 @@ governed_store() {
     PMAP_TOKEN=$admin "$pmap" center add C --store "$store" --json >/dev/null
     PMAP_TOKEN=$admin "$pmap" center add-member 1 lead --store "$store" >/dev/null
     PMAP_TOKEN=$lead "$pmap" project create P --center 1 --pi lead --purpose bench --store "$store" >/dev/null
-    PMAP_TOKEN=$lead "$pmap" project irb P --number I --approved 2026-01-01 --expires 2027-12-31 \
+    PMAP_TOKEN=$admin "$pmap" project irb P --number I --approved 2026-01-01 --expires 2027-12-31 \
         --personnel lead,r --store "$store" >/dev/null
     PMAP_TOKEN=$lead "$pmap" project add-member P r --store "$store" >/dev/null
     PMAP_TOKEN=$(cat "$store.r-token") "$pmap" request submit --project P \
