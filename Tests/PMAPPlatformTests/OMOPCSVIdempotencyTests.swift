@@ -48,7 +48,7 @@ struct OMOPCSVIdempotencyTests {
         let hash = sha256Hex(Data("person|\(Self.rows[0])".utf8))
         let legacy = OMOPCSVIngester.legacyKey(table: "person", hash: hash)
         let queue = try DatabaseQueue(path: fixture.folder.file("pmap.sqlite"))
-        try queue.write { db in
+        try await queue.write { db in
             try db.execute(
                 sql: "UPDATE pmap_provenance SET source_record_key = ? WHERE cdm_table = 'person'",
                 arguments: [legacy])
