@@ -3,7 +3,8 @@
 #   Benchmarks/peers/cohort-vs-duckdb.sh [PATIENTS]        (default: 100000 synthetic patients)
 # Cohorts: the four Eunomia GiBleed definitions on Eunomia ($EUNOMIA, default
 # /work/shared/data/eunomia-gibleed: cdm/*.csv and cohorts/*.json), and
-# Benchmarks/peers/cohorts/prostate-psa-temporal.json on a `pmap synth --seed 1` population.
+# every definition in Benchmarks/peers/cohorts/ (simple, temporal, nested, measurement values,
+# custom era) on a `pmap synth --seed 1` population.
 # Needs DuckDB in $DUCKDB_PYTHON (default /tmp/duck/bin/python):
 #   python3 -m venv /tmp/duck && /tmp/duck/bin/pip install duckdb
 # Per cohort:
@@ -20,8 +21,13 @@ cd "$(dirname "$0")/../.."
 python="${DUCKDB_PYTHON:-/tmp/duck/bin/python}"
 eunomia="${EUNOMIA:-/work/shared/data/eunomia-gibleed}"
 patients="${1:-100000}"
-swift build -c release --product pmap >/dev/null
-pmap="$(swift build -c release --show-bin-path)/pmap"
+# PMAP_BIN: a release `pmap` built beforehand (e.g. while a debug build holds .build).
+if [ -n "${PMAP_BIN:-}" ]; then
+    pmap=$PMAP_BIN
+else
+    swift build -c release --product pmap >/dev/null
+    pmap="$(swift build -c release --show-bin-path)/pmap"
+fi
 runner="Benchmarks/peers/cohort_duckdb_runner.py"
 work="${TMPDIR:-/tmp}/pmap-cohort-bench"
 rm -rf "$work" && mkdir -p "$work"
@@ -43,7 +49,7 @@ governed_store() {
     PMAP_TOKEN=$admin "$pmap" center add C --store "$store" --json >/dev/null
     PMAP_TOKEN=$admin "$pmap" center add-member 1 lead --store "$store" >/dev/null
     PMAP_TOKEN=$lead "$pmap" project create P --center 1 --pi lead --purpose bench --store "$store" >/dev/null
-    PMAP_TOKEN=$lead "$pmap" project irb P --number I --approved 2026-01-01 --expires 2027-12-31 \
+    PMAP_TOKEN=$admin "$pmap" project irb P --number I --approved 2026-01-01 --expires 2027-12-31 \
         --personnel lead,r --store "$store" >/dev/null
     PMAP_TOKEN=$lead "$pmap" project add-member P r --store "$store" >/dev/null
     PMAP_TOKEN=$(cat "$store.r-token") "$pmap" request submit --project P \
@@ -106,11 +112,14 @@ bench eunomia "$eunomia/cdm" "" "$work/eunomia.sqlite" "$eunomia"/cohorts/*.json
 # takes concept, concept_ancestor and concept_relationship from the store.
 "$pmap" synth --patients "$patients" --seed 1 --out "$work/synth" --formats omop-csv >/dev/null
 governed_store "$work/synth.sqlite"
-/usr/bin/time -f "%e" -o "$work/ingest.time" \
-    env PMAP_TOKEN="$(cat "$work/synth.sqlite.admin-token")" "$pmap" ingest --store "$work/synth.sqlite" "$work/synth/omop" >/dev/null
-echo "{\"engine\": \"ingest\", \"dataset\": \"synth-$patients\", \"seconds\": $(cat "$work/ingest.time")}" >>"$results"
+/usr/bin/time -f "%e %M" -o "$work/ingest.time" \
+    env PMAP_TOKEN="$(cat "$work/synth.sqlite.admin-token")" "$pmap" ingest --store "$work/synth.sqlite" --json \
+    "$work/synth/omop" >"$work/synth-ingest.json"
+read -r seconds kb <"$work/ingest.time"
+rows=$(field read <"$work/synth-ingest.json")
+echo "{\"engine\": \"ingest\", \"dataset\": \"synth-$patients\", \"seconds\": $seconds, \"rows\": $rows, \"peak_rss_mb\": $((kb / 1024))}" >>"$results"
 bench "synth-$patients" "$work/synth/omop" "$work/synth.sqlite" "$work/synth.sqlite" \
-    Benchmarks/peers/cohorts/prostate-psa-temporal.json
+    Benchmarks/peers/cohorts/*.json
 
 # The stores and the export are large (about 3 GB at 20k patients); KEEP=1 keeps them.
 [ -n "${KEEP:-}" ] || rm -rf "$work/synth" "$work"/*.sqlite*

@@ -33,6 +33,12 @@ public struct CSVRecordParser {
     /// The fields of one complete record.
     public static func fields(of text: String, delimiter: Character = ",") -> [String] {
         guard text.utf8.contains(0x22) else {
+            if let byte = delimiter.asciiValue {
+                // Byte-wise: splitting by Character compares grapheme clusters, several times slower.
+                return text.utf8.split(separator: byte, omittingEmptySubsequences: false).map {
+                    String(Substring($0))
+                }
+            }
             return text.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
         }
         var fields: [String] = []

@@ -51,7 +51,7 @@ final class TextFileReader {
             let length = buffer.withUnsafeBufferPointer { strnlen($0.baseAddress!, $0.count) }
             total += length
             if total <= maximumLineBytes {
-                bytes.append(contentsOf: buffer[0..<length].map { UInt8(bitPattern: $0) })
+                buffer.withUnsafeBytes { bytes.append(contentsOf: $0[0..<length]) }
             }
             if length > 0 && buffer[length - 1] == 0x0A { break }
         }

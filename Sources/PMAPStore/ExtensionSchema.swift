@@ -129,7 +129,9 @@ extension ExtensionSchema {
     static let ingestionTableNames = ["pmap_source_record", "pmap_dirty_person", "pmap_consent"]
 
     static let ingestionStatements: [String] = [
-        // One row per source record loaded (FHIR resource, CSV row key), for idempotency and updates.
+        // One row per source record loaded (FHIR resource, mapped CSV row), for idempotency and
+        // updates. OMOP CSV rows no longer get one: the key in their provenance serves (rows an
+        // earlier version loaded keep theirs, which are still honoured).
         """
         CREATE TABLE pmap_source_record (
             source_name TEXT NOT NULL,

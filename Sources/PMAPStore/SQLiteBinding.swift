@@ -18,6 +18,18 @@ enum SQLiteBinding {
     static func run<Values: Collection>(_ statement: Statement, _ values: Values, in db: Database) throws
         -> Int64?
     where Values.Element == SQLValue {
+        var first: Int64?
+        try run(statement, values, in: db) { value in
+            if first == nil { first = value }
+        }
+        return first
+    }
+
+    /// Binds `values` (in order) and runs the statement, handing the first column of every
+    /// result row (e.g. `RETURNING id` of a multi-row insert) to `eachRow`.
+    static func run<Values: Collection>(
+        _ statement: Statement, _ values: Values, in db: Database, eachRow: (Int64) -> Void
+    ) throws where Values.Element == SQLValue {
         let raw = statement.sqliteStatement
         sqlite3_reset(raw)
         sqlite3_clear_bindings(raw)
@@ -33,11 +45,10 @@ enum SQLiteBinding {
             guard code == SQLITE_OK else { throw error(code, db) }
             index += 1
         }
-        var result: Int64?
         while true {
             let code = sqlite3_step(raw)
             if code == SQLITE_ROW {
-                if result == nil { result = sqlite3_column_int64(raw, 0) }
+                eachRow(sqlite3_column_int64(raw, 0))
                 continue
             }
             guard code == SQLITE_DONE else {
@@ -47,7 +58,6 @@ enum SQLiteBinding {
             break
         }
         sqlite3_reset(raw)
-        return result
     }
 
     private static func error(_ code: Int32, _ db: Database) -> DatabaseError {

@@ -124,6 +124,14 @@ public protocol StoreWriter {
     func upsert(table: String, columns: [String], values: [SQLValue], keyColumns: [String]) throws -> Int64?
     /// Inserts a row unless its key is taken; the new rowid, or nil when the key was taken.
     func insertIfKeyFree(table: String, columns: [String], values: [SQLValue]) throws -> Int64?
+    /// Inserts the rows whose key is free, with few statements; `keyColumn` must be the
+    /// table's `INTEGER PRIMARY KEY`. Returns the keys inserted: a row whose key a stored row or
+    /// an earlier row of `rows` holds is skipped.
+    func insertWhereKeyFree(_ rows: TableRows, keyColumn: String) throws -> Set<Int64>
+    /// Which of `keys` the provenance of `sourceName`'s rows names.
+    func provenanceRecordKeys(sourceName: String, keys: [String]) throws -> Set<String>
+    /// Whether `sourceName` has a source record whose key starts with `keyPrefix`.
+    func hasSourceRecords(sourceName: String, keyPrefix: String) throws -> Bool
     /// The concept of `code` in `vocabularyID` and the standard concept it maps to.
     func resolveConcept(vocabularyID: String, code: String) throws -> ConceptResolution?
     /// The standard concept `id` resolves to (itself, or its "Maps to" target) with its domain.

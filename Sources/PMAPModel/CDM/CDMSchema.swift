@@ -53,15 +53,17 @@ public struct CDMColumn: Sendable, Hashable {
     /// Whether the column is the table's primary key.
     public let isPrimaryKey: Bool
 
+    /// The datatype parsed into a kind a store or importer can act on (parsed once: importers
+    /// ask for it for every value they read).
+    public let kind: CDMDatatype
+
     public init(name: String, datatype: String, isRequired: Bool, isPrimaryKey: Bool) {
         self.name = name
         self.datatype = datatype
         self.isRequired = isRequired
         self.isPrimaryKey = isPrimaryKey
+        kind = CDMDatatype(specification: datatype)
     }
-
-    /// The datatype parsed into a kind a store or importer can act on.
-    public var kind: CDMDatatype { CDMDatatype(specification: datatype) }
 }
 
 /// The kinds of value CDM columns hold.

@@ -14,7 +14,9 @@ final class OMOPCSVIngester: @unchecked Sendable {
     var rowsByTable: [String: Int] = [:]
     /// Rows per table whose id was taken by a different row and that got a new one.
     var reassignedIDs: [String: Int] = [:]
-    private var personIDs: [Int64] = []
+    var personIDs: [Int64] = []
+    /// Per table: whether this source has rows loaded under hash-only keys (earlier versions).
+    var legacyKeyTables: [String: Bool] = [:]
     private var suppliedDerivedTables = false
 
     init(sourceName: String, vault: IdentityVault, dataLoadID: Int64) {
@@ -181,61 +183,13 @@ final class OMOPCSVIngester: @unchecked Sendable {
     ) throws -> BatchCounts {
         var counts = BatchCounts()
         let table = columns.table
-        let names = columns.columns.map(\.name)
-        let keys = Self.keyColumns(table).allSatisfy(names.contains) ? Self.keyColumns(table) : []
-        let isVocabulary = Self.vocabularyTables.contains(table.name)
-        let personIndex = names.firstIndex(of: "person_id")
-        let integerKey = table.primaryKey.first.flatMap { key in
-            key.kind == .integer || key.kind == .bigint ? names.firstIndex(of: key.name) : nil
-        }
+        var parsed: [(row: Row, values: [SQLValue])] = []
+        parsed.reserveCapacity(rows.count)
         for row in rows {
-            do {
-                var values = try row.values.get()
-                if isVocabulary && !keys.isEmpty {
-                    // Vocabulary rows merge by key with what the store has (the starter vocabulary).
-                    if try writer.upsert(table: table.name, columns: names, values: values, keyColumns: keys)
-                        == nil
-                    {
-                        counts.duplicates += 1
-                    } else {
-                        rowsByTable[table.name, default: 0] += 1
-                        counts.loaded += 1
-                    }
-                    continue
-                }
-                // Clinical rows load as given; a row seen before (same content) is a duplicate.
-                let hash = sha256Hex(Data("\(table.name)|\(row.raw)".utf8))
-                let recordKey = "omop:\(table.name):\(hash)"
-                if try writer.sourceRecord(sourceName: sourceName, key: recordKey) != nil {
-                    counts.duplicates += 1
-                    continue
-                }
-                var rowID = try writer.insertIfKeyFree(table: table.name, columns: names, values: values)
-                if rowID == nil, let integerKey {
-                    // The id is taken by a different row (some extracts reuse ids): keep both,
-                    // the newcomer under a new id; provenance keeps its file and line.
-                    values[integerKey] = .integer(
-                        try writer.maxID(table: table.name, column: names[integerKey]) + 1)
-                    rowID = try writer.insertIfKeyFree(table: table.name, columns: names, values: values)
-                    reassignedIDs[table.name, default: 0] += 1
-                }
-                guard let rowID else {
-                    counts.duplicates += 1
-                    continue
-                }
-                try writer.saveSourceRecord(
-                    sourceName: sourceName, key: recordKey, version: nil, contentHash: hash,
-                    dataLoadID: dataLoadID)
-                try writer.recordProvenance(
-                    row: StoredRow(table: table.name, rowID: rowID), dataLoadID: dataLoadID,
-                    sourceName: sourceName,
-                    sourceFile: input.path, location: "line \(row.line)", recordKey: recordKey)
-                if table.name == "person", let personIndex, case .integer(let person) = values[personIndex] {
-                    personIDs.append(person)
-                }
-                rowsByTable[table.name, default: 0] += 1
-                counts.loaded += 1
-            } catch let problem as RecordProblem {
+            switch row.values {
+            case .success(let values):
+                parsed.append((row, values))
+            case .failure(let problem):
                 if quarantineFailures {
                     let record = columns.headerLine + "\n" + row.raw
                     try writer.quarantine(
@@ -248,6 +202,22 @@ final class OMOPCSVIngester: @unchecked Sendable {
                 }
                 counts.quarantined += 1
                 counts.reasons[problem.reason.rawValue, default: 0] += 1
+            }
+        }
+        let names = columns.columns.map(\.name)
+        let keys = Self.keyColumns(table).allSatisfy(names.contains) ? Self.keyColumns(table) : []
+        guard Self.vocabularyTables.contains(table.name) && !keys.isEmpty else {
+            // Clinical rows load as given; a row seen before (same content) is a duplicate.
+            try writeClinical(parsed, input: input, columns: columns, writer, counts: &counts)
+            return counts
+        }
+        // Vocabulary rows merge by key with what the store has (the starter vocabulary).
+        for (_, values) in parsed {
+            if try writer.upsert(table: table.name, columns: names, values: values, keyColumns: keys) == nil {
+                counts.duplicates += 1
+            } else {
+                rowsByTable[table.name, default: 0] += 1
+                counts.loaded += 1
             }
         }
         return counts
