@@ -14,20 +14,28 @@ extension SQLiteWriter {
             sql: "INSERT OR IGNORE INTO pmap_candidate_population (person_id) VALUES (?)")
         for person in persons { try insert.execute(arguments: [person]) }
         defer { try? db.execute(sql: "DELETE FROM pmap_candidate_population") }
-        // |new Δ earlier| for every earlier disclosure of the project; the smallest non-zero one.
-        let row = try Row.fetchOne(
+        let candidates = try Int.fetchOne(db, sql: "SELECT count(*) FROM pmap_candidate_population") ?? 0
+        // |new Δ earlier| = |new| + |earlier| − 2·|new ∩ earlier|, per earlier disclosure of the
+        // project, each counted by a scan of that disclosure's rows with a key look-up in the
+        // candidates (never a correlated NOT IN, which rebuilt a population per person).
+        let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT d.disclosure_id AS id,
-                    (SELECT count(*) FROM pmap_candidate_population c WHERE c.person_id NOT IN
-                        (SELECT person_id FROM pmap_disclosed_population p WHERE p.disclosure_id = d.disclosure_id))
-                  + (SELECT count(*) FROM pmap_disclosed_population p WHERE p.disclosure_id = d.disclosure_id
-                        AND p.person_id NOT IN (SELECT person_id FROM pmap_candidate_population)) AS difference
-                FROM pmap_disclosure d WHERE d.project_id = ? AND d.target NOT LIKE 'export:%' 
-                ORDER BY CASE WHEN difference = 0 THEN 1 ELSE 0 END, difference LIMIT 1
+                    (SELECT count(*) FROM pmap_disclosed_population p WHERE p.disclosure_id = d.disclosure_id) AS earlier,
+                    (SELECT count(*) FROM pmap_disclosed_population p
+                        JOIN pmap_candidate_population c ON c.person_id = p.person_id
+                        WHERE p.disclosure_id = d.disclosure_id) AS shared
+                FROM pmap_disclosure d WHERE d.project_id = ? AND d.target NOT LIKE 'export:%'
                 """, arguments: [project])
-        guard let row, let difference = row["difference"] as Int?, difference > 0 else { return nil }
-        return (row["id"], difference)
+        // The smallest non-zero difference (the earliest disclosure on a tie).
+        var closest: (disclosureID: Int64, difference: Int)?
+        for row in rows {
+            let difference = candidates + (row["earlier"] as Int) - 2 * (row["shared"] as Int)
+            guard difference > 0 else { continue }
+            if closest == nil || difference < closest!.difference { closest = (row["id"], difference) }
+        }
+        return closest
     }
 
     func extracts(project: Int64) throws -> [ExtractRecord] {
