@@ -28,6 +28,21 @@ extension SQLiteWriter {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM pmap_user") ?? 0
     }
 
+    func revokeTokens(user: Int64) throws -> Int {
+        try db.execute(
+            sql:
+                "UPDATE pmap_api_token SET revoked_at = datetime('now') WHERE user_id = ? AND revoked_at IS NULL",
+            arguments: [user])
+        return db.changesCount
+    }
+
+    func addToken(user: Int64, tokenHash: Data) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO pmap_api_token (token_hash, user_id, created_at) VALUES (?, ?, datetime('now'))",
+            arguments: [tokenHash, user])
+    }
+
     func user(tokenHash: Data) throws -> UserRecord? {
         guard
             let id = try Int64.fetchOne(

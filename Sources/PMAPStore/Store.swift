@@ -237,6 +237,10 @@ public protocol StoreWriter {
 
     /// Creates a user with one API token (stored as its hash); the user's id.
     func createUser(name: String, role: Role, tokenHash: Data) throws -> Int64
+    /// Revokes every valid API token of a user; how many.
+    func revokeTokens(user: Int64) throws -> Int
+    /// Gives a user another API token (stored as its hash).
+    func addToken(user: Int64, tokenHash: Data) throws
     func userCount() throws -> Int
     /// The user holding an unrevoked token with this hash.
     func user(tokenHash: Data) throws -> UserRecord?

@@ -32,7 +32,43 @@ func parseDay(_ text: String, _ option: String) throws -> Day {
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Platform users and their roles (admins only).",
-        subcommands: [Add.self, List.self])
+        subcommands: [Add.self, List.self, Token.self, Revoke.self])
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a user's API token (admins; anyone for their own); prints the new one once.")
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The user's name or id.") var user: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let replaced = try await platform.replaceToken(context, user: user)
+                try governed.emit(
+                    ["id": replaced.user.id, "name": replaced.user.name, "token": replaced.token],
+                    "Replaced the tokens of user \(replaced.user.id) \"\(replaced.user.name)\"; the old ones no longer work. New API token, shown only this once:\n  \(replaced.token)"
+                )
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke every API token of a user (admins).")
+        @OptionGroup var governed: GovernedOptions
+        @Argument(help: "The user's name or id.") var user: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (platform, context) = try await governed.open()
+                let count = try await platform.revokeTokens(context, user: user)
+                try governed.emit(
+                    ["user": user, "revoked": count],
+                    "Revoked \(count) token(s) of \(user); they no longer work. pmap user token \(user) gives a new one."
+                )
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; prints its API token once.")

@@ -43,6 +43,41 @@ extension Platform {
         return NewUser(user: user, token: token)
     }
 
+    /// Revokes every API token of a user (admins), e.g. a leaked or departed user's; returns how
+    /// many. Admins cannot revoke their own: `replaceToken` replaces it instead, so no one
+    /// locks the last admin out by mistake.
+    public func revokeTokens(_ context: AccessContext, user reference: String) async throws -> Int {
+        try await require(context, .manageUsers, auditAction: "user.revoke", target: "user \(reference)")
+        return try await store.write { writer in
+            let user = try self.resolveUser(reference, writer)
+            guard user.id != context.actor.userID else {
+                throw PMAPError(
+                    .usage,
+                    "you cannot revoke your own tokens; use pmap user token \(user.name) to replace yours")
+            }
+            return try writer.revokeTokens(user: user.id)
+        }
+    }
+
+    /// Replaces a user's API tokens with a new one (admins; any user for their own): the old ones
+    /// stop working at once; the new token is returned this once.
+    public func replaceToken(_ context: AccessContext, user reference: String) async throws -> NewUser {
+        let user = try await store.write { try self.resolveUser(reference, $0) }
+        if user.id != context.actor.userID {
+            try await require(context, .manageUsers, auditAction: "user.token", target: "user \(user.id)")
+        } else {
+            try await audit(
+                context, chain: context.chain, project: nil, action: "user.token", target: "user \(user.id)",
+                allowed: true, reason: "a user may replace their own token")
+        }
+        let token = APIToken.generate()
+        try await store.write { writer in
+            _ = try writer.revokeTokens(user: user.id)
+            try writer.addToken(user: user.id, tokenHash: APIToken.hash(token))
+        }
+        return NewUser(user: user, token: token)
+    }
+
     public func users(_ context: AccessContext) async throws -> [UserRecord] {
         try await require(context, .manageUsers, auditAction: "user.list", target: "users")
         return try await store.write { try $0.users() }
