@@ -46,8 +46,8 @@ public enum NestedCountsDisclosure {
         return (shownRemaining, shownOwn)
     }
 
-    /// Small counts read "<11"; counts hidden only to protect others read "*".
-    static func hidden(_ count: Int, threshold: Int) -> DisclosedCount {
+    /// `count` hidden: small counts read "<11"; counts hidden only to protect others read "*".
+    public static func hidden(_ count: Int, threshold: Int) -> DisclosedCount {
         let small = threshold >= 1 && (1...threshold).contains(count)
         return DisclosedCount(count: nil, suppressed: true, display: small ? "<\(threshold + 1)" : "*")
     }

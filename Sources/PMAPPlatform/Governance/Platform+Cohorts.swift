@@ -228,8 +228,15 @@ extension Platform {
             reason: "grant \(authorization.grantID) covers the domains the definition reads")
         return CohortResult(
             id: id, name: name, projectID: project,
-            entries: DisclosureControl.count(run.entries, threshold: threshold),
+            entries: Self.discloseEntries(run.entries, subjects: attrition.subjects, threshold: threshold),
             subjects: attrition.subjects, attrition: attrition.steps, generation: generation)
+    }
+
+    /// The number of cohort entries as shown: hidden with the subject count, which it equals
+    /// whenever each person has one entry (showing it would undo the subject count's hiding).
+    static func discloseEntries(_ entries: Int, subjects: DisclosedCount, threshold: Int) -> DisclosedCount {
+        guard subjects.suppressed else { return DisclosureControl.count(entries, threshold: threshold) }
+        return NestedCountsDisclosure.hidden(entries, threshold: threshold)
     }
 
     /// An attrition table as shown: the persons before the rules, after each rule and in the
@@ -283,7 +290,9 @@ extension Platform {
             allowed: true, reason: "grant \(authorization.grantID)")
         return CohortResult(
             id: id, name: stored.name, projectID: project,
-            entries: DisclosureControl.count(population.entries),
+            entries: Self.discloseEntries(
+                population.entries, subjects: attrition.subjects,
+                threshold: DisclosureControl.defaultThreshold),
             subjects: attrition.subjects, attrition: attrition.steps, generation: generation)
     }
 
