@@ -90,8 +90,7 @@ public enum ComplementarySuppression {
         // Small cells read "<11"; cells hidden only to protect others read "*" (they may be large).
         func shown(_ r: Int, _ c: Int) -> DisclosedCount {
             guard hidden[r][c] else { return DisclosureControl.count(grid[r][c], threshold: 0) }
-            let small = grid[r][c] >= 1 && grid[r][c] <= threshold
-            return DisclosedCount(count: nil, suppressed: true, display: small ? "<\(threshold + 1)" : "*")
+            return NestedCountsDisclosure.hidden(grid[r][c], threshold: threshold)
         }
         return DisclosedTable(
             cells: (0..<rows).map { r in (0..<columns).map { shown(r, $0) } },

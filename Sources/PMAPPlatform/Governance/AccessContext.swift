@@ -47,6 +47,14 @@ extension Platform {
     /// The acting user of an API token (the audit chain's key comes from the vault key, which
     /// lives outside the store); permission denied when the token is unknown or revoked.
     public func context(token: String, vault: IdentityVault) async throws -> AccessContext {
+        let context = try await authenticate(token: token, vault: vault)
+        try await checkVaultKey(vault)
+        return context
+    }
+
+    /// The acting user of a token, without the vault key check (the key rotation calls this
+    /// itself, as it runs while the store's key is changing).
+    func authenticate(token: String, vault: IdentityVault) async throws -> AccessContext {
         let hash = APIToken.hash(token.trimmingCharacters(in: .whitespacesAndNewlines))
         guard let user = try await store.write({ try $0.user(tokenHash: hash) }) else {
             throw PMAPError(
@@ -54,7 +62,6 @@ extension Platform {
                 "the API token is not valid (unknown or revoked); set PMAP_TOKEN or --token-file to a token an admin gave you"
             )
         }
-        try await checkVaultKey(vault)
         return AccessContext(actor: user.actor, chain: AuditChain(key: vault.key))
     }
 

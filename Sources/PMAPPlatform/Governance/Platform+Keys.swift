@@ -161,17 +161,6 @@ extension Platform {
             lookups: lookups, auditEntries: auditEntries, retiredKeyFile: retiredPath)
     }
 
-    /// The acting user of a token, without the vault key check (for the rotation itself).
-    private func authenticate(token: String, vault: IdentityVault) async throws -> AccessContext {
-        let hash = APIToken.hash(token.trimmingCharacters(in: .whitespacesAndNewlines))
-        guard let user = try await store.write({ try $0.user(tokenHash: hash) }) else {
-            throw PMAPError(
-                .permissionDenied,
-                "the API token is not valid (unknown or revoked); set PMAP_TOKEN or --token-file to a token an admin gave you"
-            )
-        }
-        return AccessContext(actor: user.actor, chain: AuditChain(key: vault.key))
-    }
 }
 
 /// The two vault keys of a rotation.
