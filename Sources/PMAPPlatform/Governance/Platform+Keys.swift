@@ -27,30 +27,37 @@ extension Platform {
     /// Refuses a vault whose key is not the store's, and any use during an unfinished rotation;
     /// records the key of a store that has none recorded yet (made before keys were recorded).
     func checkVaultKey(_ vault: IdentityVault) async throws {
-        let sealedUnder = try await store.vaultKeyIDs()
-        try await store.write { writer in
-            if let target = try writer.setting(Self.rotationTargetSetting) {
-                throw PMAPError(
-                    .unusableStore,
-                    "a vault key rotation (to key \(target)) is unfinished; an admin must run pmap keys rotate again to finish it before the store can be used"
-                )
-            }
-            if let recorded = try writer.setting(Self.vaultKeySetting) {
-                guard recorded == vault.key.id else {
-                    throw PMAPError(
-                        .permissionDenied,
-                        "the key file holds vault key \(vault.key.id) but this store is under key \(recorded); give the store's key file with --key-file or PMAP_KEY_FILE"
-                    )
-                }
-                return
-            }
-            guard sealedUnder.isSubset(of: [vault.key.id]) else {
+        let (recorded, target) = try await store.write {
+            (try $0.setting(Self.vaultKeySetting), try $0.setting(Self.rotationTargetSetting))
+        }
+        if let target {
+            throw PMAPError(
+                .unusableStore,
+                "a vault key rotation (to key \(target)) is unfinished; an admin must run pmap keys rotate again to finish it before the store can be used"
+            )
+        }
+        if let recorded {
+            guard recorded == vault.key.id else {
                 throw PMAPError(
                     .permissionDenied,
-                    "the key file holds vault key \(vault.key.id) but the store's data is sealed under \(sealedUnder.sorted().joined(separator: ", ")); give the store's key file with --key-file or PMAP_KEY_FILE"
+                    "the key file holds vault key \(vault.key.id) but this store is under key \(recorded); give the store's key file with --key-file or PMAP_KEY_FILE"
                 )
             }
-            try writer.setSetting(Self.vaultKeySetting, vault.key.id)
+            return
+        }
+        // Only a store from before keys were recorded gets here (once): learn its key from what
+        // it sealed, a scan of the sealed tables kept off every later command's path.
+        let sealedUnder = try await store.vaultKeyIDs()
+        guard sealedUnder.isSubset(of: [vault.key.id]) else {
+            throw PMAPError(
+                .permissionDenied,
+                "the key file holds vault key \(vault.key.id) but the store's data is sealed under \(sealedUnder.sorted().joined(separator: ", ")); give the store's key file with --key-file or PMAP_KEY_FILE"
+            )
+        }
+        try await store.write { writer in
+            if try writer.setting(Self.vaultKeySetting) == nil {
+                try writer.setSetting(Self.vaultKeySetting, vault.key.id)
+            }
         }
     }
 
