@@ -12,9 +12,18 @@ final class TextFileReader {
         case tooLong(bytes: Int)
     }
 
+    /// One line as bytes, or the fact that it was too long.
+    enum ByteLine {
+        case bytes([UInt8])
+        case tooLong(bytes: Int)
+    }
+
     private let file: gzFile
     private let path: String
-    private var buffer = [CChar](repeating: 0, count: 1 << 16)
+    /// Decompressed bytes read ahead; `buffered` is the part not yet returned.
+    private var buffer = [UInt8](repeating: 0, count: 1 << 18)
+    private var buffered = 0..<0
+    private var reachedEnd = false
     private let maximumLineBytes: Int
     /// The 1-based number of the line last returned.
     private(set) var lineNumber = 0
@@ -36,31 +45,56 @@ final class TextFileReader {
         gzclose(file)
     }
 
+    /// Refills the read-ahead buffer; false at the end of the file.
+    private func fill() -> Bool {
+        guard !reachedEnd else { return false }
+        let read = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+        guard read > 0 else {
+            reachedEnd = true
+            return false
+        }
+        buffered = 0..<Int(read)
+        return true
+    }
+
     /// The next line, or `nil` at the end of the file (a truncated gzip stream ends early and
     /// is reported by ``finishError``).
     func next() -> Line? {
+        switch nextBytes() {
+        case nil: return nil
+        case .bytes(let bytes): return .text(Substring(String(decoding: bytes, as: UTF8.self)))
+        case .tooLong(let count): return .tooLong(bytes: count)
+        }
+    }
+
+    /// The next line as bytes, without its line end (no UTF-8 check: for parsers that read
+    /// bytes), or `nil` at the end of the file.
+    func nextBytes() -> ByteLine? {
         var bytes: [UInt8] = []
         var total = 0
         var sawAnything = false
-        while true {
-            let result = buffer.withUnsafeMutableBufferPointer { pointer in
-                gzgets(file, pointer.baseAddress, Int32(pointer.count))
-            }
-            guard result != nil else { break }
+        var ended = false
+        while !ended {
+            if buffered.isEmpty && !fill() { break }
             sawAnything = true
-            let length = buffer.withUnsafeBufferPointer { strnlen($0.baseAddress!, $0.count) }
-            total += length
-            if total <= maximumLineBytes {
-                buffer.withUnsafeBytes { bytes.append(contentsOf: $0[0..<length]) }
+            let newline = buffer.withUnsafeBufferPointer { pointer -> Int? in
+                let base = pointer.baseAddress! + buffered.lowerBound
+                return memchr(base, 0x0A, buffered.count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
             }
-            if length > 0 && buffer[length - 1] == 0x0A { break }
+            let take = newline.map { $0 + 1 } ?? buffered.count
+            total += take
+            if total <= maximumLineBytes {
+                bytes.append(contentsOf: buffer[buffered.lowerBound..<buffered.lowerBound + take])
+            }
+            buffered = buffered.lowerBound + take..<buffered.upperBound
+            ended = newline != nil
         }
         guard sawAnything else { return nil }
         lineNumber += 1
         if total > maximumLineBytes { return .tooLong(bytes: total) }
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        return .text(Substring(String(decoding: bytes, as: UTF8.self)))
+        return .bytes(bytes)
     }
 
     /// The next line as text, nil at the end of the file; a line over the limit is an error
@@ -80,6 +114,10 @@ final class TextFileReader {
     /// The next block of raw (decompressed) bytes, or nil at the end of the file; for formats
     /// whose records are not lines (HL7 v2 segments end with a bare CR).
     func nextChunk(size: Int = 1 << 16) -> [UInt8]? {
+        if !buffered.isEmpty {
+            defer { buffered = buffered.upperBound..<buffered.upperBound }
+            return Array(buffer[buffered])
+        }
         var chunk = [UInt8](repeating: 0, count: size)
         let read = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(size)) }
         guard read > 0 else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import PMAPGovernance
 import PMAPModel
 
@@ -13,18 +14,31 @@ public enum FHIRMapper {
         "AllergyIntolerance", "Consent",
     ]
 
-    /// The facts of `resource`; `referenceAliases` maps bundle `urn:uuid:` full URLs to `Type/id`.
+    /// The facts of a resource held as a parsed `[String: Any]` tree (it is serialized and read
+    /// as a document; ingestion reads documents directly).
     public static func facts(of resource: [String: Any], referenceAliases: [String: String] = [:]) throws
         -> [IngestFact]
     {
-        guard let type = resource["resourceType"] as? String else {
+        guard let data = try? JSONSerialization.data(withJSONObject: resource),
+            let document = try? JSONDocument(bytes: Array(data))
+        else { throw RecordProblem(.malformed, "not a JSON object") }
+        return try facts(of: document, referenceAliases: referenceAliases)
+    }
+
+    /// The facts of the resource `document` holds; `referenceAliases` maps bundle `urn:uuid:`
+    /// full URLs to `Type/id`.
+    public static func facts(of document: JSONDocument, referenceAliases: [String: String] = [:]) throws
+        -> [IngestFact]
+    {
+        let root = JSONObject(document, type: "resource")
+        guard document.kind(JSONDocument.root) == .object, let type = root.memberString("resourceType") else {
             throw RecordProblem(.malformed, "no resourceType")
         }
-        guard let id = resource["id"] as? String, !id.isEmpty else {
+        guard let id = root.memberString("id"), !id.isEmpty else {
             throw RecordProblem(.missingField, "\(type).id")
         }
         let key = "\(type)/\(id)"
-        let r = JSONObject(resource, type: type, aliases: referenceAliases)
+        let r = JSONObject(document, type: type, aliases: referenceAliases)
         switch type {
         case "Patient": return [.person(try patient(r, key: key))]
         case "Encounter":
@@ -117,17 +131,16 @@ public enum FHIRMapper {
         case "Practitioner":
             // Staff, not patients: the CDM's provider table holds their name and NPI.
             let name = r.array("name").first.map { name in
-                let given = (name["given"] as? [Any])?.compactMap { $0 as? String } ?? []
-                return (given + [(name["family"] as? String) ?? ""]).filter { !$0.isEmpty }.joined(
+                (name.strings("given") + [name.memberString("family") ?? ""]).filter { !$0.isEmpty }.joined(
                     separator: " ")
             }
             let npi = r.array("identifier").first {
-                ($0["system"] as? String) == "http://hl7.org/fhir/sid/us-npi"
-            }?["value"]
+                $0.memberString("system") == "http://hl7.org/fhir/sid/us-npi"
+            }?.memberString("value")
             return [
                 .provider(
                     ProviderFact(
-                        sourceKey: key, name: name, npi: npi as? String, gender: r.string("gender"),
+                        sourceKey: key, name: name, npi: npi, gender: r.string("gender"),
                         specialty: r.codings("qualification.code").first))
             ]
         default:
@@ -160,7 +173,7 @@ public enum FHIRMapper {
         var base = try event(
             r, key: key, subject: "subject", codes: "code",
             dates: ["effectiveDateTime", "effectivePeriod.start", "issued"], end: [])
-        fillValue(&base, from: r.object)
+        fillValue(&base, from: r)
         let components = r.array("component")
         if components.isEmpty { return [.event(base)] }
         var facts: [IngestFact] = []
@@ -168,8 +181,7 @@ public enum FHIRMapper {
             facts.append(.event(base))
         }
         for (index, component) in components.enumerated() {
-            let part = JSONObject(component, type: "Observation.component", aliases: [:])
-            let codings = part.codings("code")
+            let codings = component.codings("code")
             guard !codings.isEmpty else {
                 throw RecordProblem(.missingField, "Observation.component[\(index)].code")
             }
@@ -188,8 +200,7 @@ public enum FHIRMapper {
         return facts
     }
 
-    private static func fillValue(_ fact: inout EventFact, from json: [String: Any]) {
-        let r = JSONObject(json, type: "Observation", aliases: [:])
+    private static func fillValue(_ fact: inout EventFact, from r: JSONObject) {
         if let value = r.number("valueQuantity.value") {
             fact.valueNumber = value
             fact.unit = r.string("valueQuantity.code") ?? r.string("valueQuantity.unit")
@@ -209,8 +220,7 @@ public enum FHIRMapper {
     private static func patient(_ r: JSONObject, key: String) throws -> PersonFact {
         var identity = PersonIdentity()
         identity.sources = ["fhir:\(key)"]
-        for identifier in r.array("identifier") {
-            let item = JSONObject(identifier, type: "Patient.identifier", aliases: [:])
+        for item in r.array("identifier") {
             guard let value = item.string("value") else { continue }
             identity.identifiers.append(
                 PersonIdentity.Identifier(
@@ -218,22 +228,20 @@ public enum FHIRMapper {
             )
         }
         if let name = r.array("name").first {
-            let item = JSONObject(name, type: "Patient.name", aliases: [:])
-            identity.familyName = item.string("family")
-            identity.givenNames = (name["given"] as? [Any])?.compactMap { $0 as? String } ?? []
+            identity.familyName = name.string("family")
+            identity.givenNames = name.strings("given")
         }
         for telecom in r.array("telecom") {
-            guard let value = telecom["value"] as? String else { continue }
-            if telecom["system"] as? String == "email" {
+            guard let value = telecom.memberString("value") else { continue }
+            if telecom.memberString("system") == "email" {
                 identity.emails.append(value)
             } else {
                 identity.phones.append(value)
             }
         }
         var fact = PersonFact(sourceKey: key, identity: identity)
-        if let address = r.array("address").first {
-            let item = JSONObject(address, type: "Patient.address", aliases: [:])
-            fact.identity.addressLines = (address["line"] as? [Any])?.compactMap { $0 as? String } ?? []
+        if let item = r.array("address").first {
+            fact.identity.addressLines = item.strings("line")
             fact.identity.city = item.string("city")
             fact.identity.state = item.string("state")
             fact.identity.postalCode = item.string("postalCode")
@@ -256,10 +264,8 @@ public enum FHIRMapper {
             fact.identity.deathDate = day
         }
         for extensionObject in r.array("extension") {
-            guard let url = extensionObject["url"] as? String else { continue }
-            let codes = (extensionObject["extension"] as? [[String: Any]] ?? []).compactMap {
-                ($0["valueCoding"] as? [String: Any])?["code"] as? String
-            }
+            guard let url = extensionObject.memberString("url") else { continue }
+            let codes = extensionObject.array("extension").compactMap { $0.string("valueCoding.code") }
             if url.hasSuffix("us-core-race") { fact.raceCodes += codes.filter { ombRace.contains($0) } }
             if url.hasSuffix("us-core-ethnicity") { fact.ethnicityCodes += codes }
         }

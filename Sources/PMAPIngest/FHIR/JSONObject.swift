@@ -1,73 +1,104 @@
-import Foundation
-
-/// Read access to a parsed FHIR JSON object by dotted paths (`period.start`); arrays along a
-/// path yield their first element.
+/// Read access to a FHIR JSON object inside a parsed ``JSONDocument`` by dotted paths
+/// (`period.start`); arrays along a path yield their first element.
 struct JSONObject {
-    let object: [String: Any]
+    let document: JSONDocument
+    let node: Int
     let type: String
     let aliases: [String: String]
 
-    init(_ object: [String: Any], type: String, aliases: [String: String]) {
-        self.object = object
+    init(_ document: JSONDocument, node: Int = JSONDocument.root, type: String, aliases: [String: String] = [:])
+    {
+        self.document = document
+        self.node = node
         self.type = type
         self.aliases = aliases
     }
 
-    func value(_ path: String) -> Any? {
-        var current: Any? = walk(path)
-        if let array = current as? [Any], !(array.first is [String: Any]) { current = array.first }
-        return current
+    /// The object at `node` of the same document, for reading a nested object.
+    func child(_ node: Int, type: String) -> JSONObject {
+        JSONObject(document, node: node, type: type, aliases: aliases)
     }
 
-    /// Follows a dotted path without splitting it into an array (this runs for every field of
-    /// every record).
-    private func walk(_ path: String) -> Any? {
-        var current: Any? = object
-        var start = path.startIndex
-        let utf8 = path.utf8
+    /// The node at `path`; an array of scalars yields its first element.
+    private func value(_ path: String) -> Int? {
+        guard let found = walk(path) else { return nil }
+        if document.kind(found) == .array, let first = document.firstElement(found),
+            document.kind(first) != .object
+        {
+            return first
+        }
+        return found
+    }
+
+    /// Follows a dotted path (this runs for every field of every record).
+    private func walk(_ path: String) -> Int? {
+        var current = node
+        let utf8 = Substring(path).utf8
+        var start = utf8.startIndex
         while true {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? path.endIndex
-            let key = String(path[start..<end])
-            if let dictionary = current as? [String: Any] {
-                current = dictionary[key]
-            } else if let array = current as? [Any], let first = array.first as? [String: Any] {
-                current = first[key]
-            } else {
-                return nil
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+            let key = utf8[start..<end]
+            switch document.kind(current) {
+            case .object:
+                guard let next = document.member(current, key) else { return nil }
+                current = next
+            case .array:
+                guard let first = document.firstElement(current), document.kind(first) == .object,
+                    let next = document.member(first, key)
+                else { return nil }
+                current = next
+            default: return nil
             }
-            if current == nil || end == path.endIndex { return current }
+            if end == utf8.endIndex { return current }
             start = utf8.index(after: end)
         }
     }
 
+    /// The string member `key` of this object itself (no path, no array unwrapping).
+    func memberString(_ key: String) -> String? {
+        document.member(node, key).flatMap(document.string)
+    }
+
     func has(_ path: String) -> Bool { value(path) != nil }
 
-    func string(_ path: String) -> String? { value(path) as? String }
+    func string(_ path: String) -> String? { value(path).flatMap(document.string) }
 
     func number(_ path: String) -> Double? {
-        guard let value = value(path) else { return nil }
-        if let double = value as? Double, !(value is Bool) { return double.isFinite ? double : nil }
-        if value is Bool || value is String { return nil }
-        if let number = value as? NSNumber {
-            let double = number.doubleValue
-            return double.isFinite ? double : nil
-        }
-        return nil
+        guard let number = value(path).flatMap(document.number), number.isFinite else { return nil }
+        return number
     }
 
-    func array(_ path: String) -> [[String: Any]] {
-        walk(path) as? [[String: Any]] ?? []
+    /// The objects of the array at `path`; empty when it is absent or holds anything but objects.
+    func array(_ path: String) -> [JSONObject] {
+        guard let found = walk(path) else { return [] }
+        let elements = document.elements(found)
+        guard elements.allSatisfy({ document.kind($0) == .object }) else { return [] }
+        return elements.map { child($0, type: "\(type).\(path)") }
     }
 
-    /// The codings of a CodeableConcept at `path`.
+    /// The strings of the array at `path` (other elements skipped).
+    func strings(_ path: String) -> [String] {
+        guard let found = walk(path) else { return [] }
+        return document.elements(found).compactMap(document.string)
+    }
+
+    /// The codings of a CodeableConcept at `path` (or of the first of a list of them).
     func codings(_ path: String) -> [SourceCoding] {
-        guard let concept = value(path) as? [String: Any] ?? (value(path) as? [[String: Any]])?.first else {
-            return []
+        guard let found = walk(path) else { return [] }
+        let concept: Int
+        switch document.kind(found) {
+        case .object: concept = found
+        case .array:
+            guard let first = document.firstElement(found),
+                document.elements(found).allSatisfy({ document.kind($0) == .object })
+            else { return [] }
+            concept = first
+        default: return []
         }
-        return (concept["coding"] as? [[String: Any]] ?? []).compactMap { coding in
-            guard let code = coding["code"] as? String, !code.isEmpty else { return nil }
+        return child(concept, type: type).array("coding").compactMap { coding in
+            guard let code = coding.memberString("code"), !code.isEmpty else { return nil }
             return SourceCoding(
-                system: coding["system"] as? String, code: code, display: coding["display"] as? String)
+                system: coding.memberString("system"), code: code, display: coding.memberString("display"))
         }
     }
 

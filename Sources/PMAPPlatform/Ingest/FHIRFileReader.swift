@@ -10,9 +10,9 @@ enum FHIRFileReader {
 
     static func records(of path: String, maximumLineBytes: Int) throws -> AnySequence<PendingRecord> {
         let reader = try TextFileReader(path: path, maximumLineBytes: maximumLineBytes)
-        guard let first = reader.next() else { return AnySequence([]) }
-        if case .text(let line) = first,
-            (try? JSONReader.parse(Data(line.utf8))) is [String: Any]
+        guard let first = reader.nextBytes() else { return AnySequence([]) }
+        if case .bytes(let line) = first, let document = try? JSONDocument(bytes: line),
+            document.kind(JSONDocument.root) == .object
         {
             // NDJSON: stream the file, reading lines in chunks and parsing each chunk on every
             // core (JSON parsing and mapping cost more than reading or writing).
@@ -22,8 +22,8 @@ enum FHIRFileReader {
             return AnySequence(
                 AnyIterator {
                     while next == pending.count && !finished {
-                        var lines: [(TextFileReader.Line, Int)] = []
-                        while lines.count < parseChunk, let line = reader.next() {
+                        var lines: [(TextFileReader.ByteLine, Int)] = []
+                        while lines.count < parseChunk, let line = reader.nextBytes() {
                             lines.append((line, reader.lineNumber))
                         }
                         pending = parseInParallel(lines, path: path)
@@ -45,18 +45,17 @@ enum FHIRFileReader {
                 })
         }
         // One JSON document spread over lines.
-        var text = ""
-        var size = 0
-        func append(_ line: TextFileReader.Line) -> Bool {
-            guard case .text(let content) = line else { return false }
-            size += content.utf8.count + 1
-            guard size <= maximumDocumentBytes else { return false }
+        var text: [UInt8] = []
+        func append(_ line: TextFileReader.ByteLine) -> Bool {
+            guard case .bytes(let content) = line, text.count + content.count + 1 <= maximumDocumentBytes else {
+                return false
+            }
             text += content
-            text += "\n"
+            text.append(0x0A)
             return true
         }
         var ok = append(first)
-        while ok, let next = reader.next() { ok = append(next) }
+        while ok, let next = reader.nextBytes() { ok = append(next) }
         guard ok else {
             return AnySequence([
                 PendingRecord(
@@ -66,22 +65,22 @@ enum FHIRFileReader {
                     location: "document", raw: Data())
             ])
         }
-        let raw = Data(text.utf8)
-        guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
+        let raw = Data(text)
+        guard let document = try? JSONDocument(bytes: text), document.kind(JSONDocument.root) == .object else {
             return AnySequence([
                 PendingRecord(
                     problem: RecordProblem(.malformed, "the file is not valid JSON"), location: "document",
                     raw: raw)
             ])
         }
-        return AnySequence(records(object: object, raw: raw, location: "document"))
+        return AnySequence(records(document: document, raw: raw, location: "document"))
     }
 
     /// Lines read and parsed together.
     static let parseChunk = 1024
 
     /// The records of `lines`, in order, parsed by as many workers as the machine has cores.
-    static func parseInParallel(_ lines: [(TextFileReader.Line, Int)], path: String) -> [PendingRecord] {
+    static func parseInParallel(_ lines: [(TextFileReader.ByteLine, Int)], path: String) -> [PendingRecord] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         guard lines.count > 64, workers > 1 else {
             return lines.flatMap { records(line: $0.0, number: $0.1, path: path) }
@@ -109,7 +108,7 @@ enum FHIRFileReader {
     }
 
     /// The record(s) of one NDJSON line.
-    private static func records(line: TextFileReader.Line, number: Int, path: String) -> [PendingRecord] {
+    private static func records(line: TextFileReader.ByteLine, number: Int, path: String) -> [PendingRecord] {
         let location = "line \(number)"
         switch line {
         case .tooLong(let bytes):
@@ -118,23 +117,35 @@ enum FHIRFileReader {
                     problem: RecordProblem(.tooLong, "a line of \(bytes) bytes"), location: location,
                     raw: Data())
             ]
-        case .text(let text):
-            if text.allSatisfy(\.isWhitespace) { return [] }
-            let raw = Data(text.utf8)
-            guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
+        case .bytes(let bytes):
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }) {
+                return []
+            }
+            let raw = Data(bytes)
+            guard let document = try? JSONDocument(bytes: bytes), document.kind(JSONDocument.root) == .object
+            else {
                 return [
                     PendingRecord(
                         problem: RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
                 ]
             }
-            return records(object: object, raw: raw, location: location)
+            return records(document: document, raw: raw, location: location)
         }
     }
 
     /// A resource, or a Bundle's entries (aliases for `urn:uuid:` references; load order).
-    static func records(object: [String: Any], raw: Data, location: String) -> [PendingRecord] {
-        guard object["resourceType"] as? String == "Bundle" else {
-            return [record(object, raw: raw, location: location, aliases: [:])]
+    static func records(document: JSONDocument, raw: Data, location: String) -> [PendingRecord] {
+        guard let typeNode = document.member(JSONDocument.root, "resourceType"),
+            document.string(typeNode) == "Bundle"
+        else {
+            return [record(document, raw: raw, location: location, aliases: [:])]
+        }
+        // Bundles are rare next to NDJSON: read as a tree, each entry written out again so
+        // that it is a record of its own (hashed, quarantined and replayed alone).
+        guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
+            return [
+                PendingRecord(problem: RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
+            ]
         }
         let entries = (object["entry"] as? [[String: Any]]) ?? []
         var aliases: [String: String] = [:]
@@ -164,20 +175,27 @@ enum FHIRFileReader {
             }
             let data =
                 (try? JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys])) ?? Data()
-            return record(resource, raw: data, location: entryLocation, aliases: aliases)
+            guard let entryDocument = try? JSONDocument(bytes: Array(data)) else {
+                return PendingRecord(
+                    problem: RecordProblem(.malformed, "Bundle.entry.resource"), location: entryLocation, raw: data)
+            }
+            return record(entryDocument, raw: data, location: entryLocation, aliases: aliases)
         }
     }
 
     private static func record(
-        _ resource: [String: Any], raw: Data, location: String, aliases: [String: String]
+        _ document: JSONDocument, raw: Data, location: String, aliases: [String: String]
     ) -> PendingRecord {
-        let type = resource["resourceType"] as? String
-        let id = resource["id"] as? String
-        let meta = resource["meta"] as? [String: Any]
-        let version = (meta?["versionId"] as? String) ?? (meta?["lastUpdated"] as? String)
+        func text(_ node: Int?, _ key: String) -> String? {
+            node.flatMap { document.member($0, key) }.flatMap(document.string)
+        }
+        let type = text(JSONDocument.root, "resourceType")
+        let id = text(JSONDocument.root, "id")
+        let meta = document.member(JSONDocument.root, "meta")
+        let version = text(meta, "versionId") ?? text(meta, "lastUpdated")
         let result: Result<[IngestFact], RecordProblem>
         do {
-            result = .success(try FHIRMapper.facts(of: resource, referenceAliases: aliases))
+            result = .success(try FHIRMapper.facts(of: document, referenceAliases: aliases))
         } catch let problem as RecordProblem {
             result = .failure(problem)
         } catch {

@@ -34,9 +34,10 @@ extension IngestRun {
                         HL7v2RawMessage(text: text, ordinal: 0, line: 0), location: record.sourceLocation)
                 ]
             }
-            guard let object = (try? JSONReader.parse(Data(text.utf8))) as? [String: Any] else { return nil }
-            return FHIRFileReader.records(
-                object: object, raw: Data(text.utf8), location: record.sourceLocation)
+            let bytes = Array(text.utf8)
+            guard let document = try? JSONDocument(bytes: bytes), document.kind(JSONDocument.root) == .object
+            else { return nil }
+            return FHIRFileReader.records(document: document, raw: Data(bytes), location: record.sourceLocation)
         }
     }
 }
