@@ -79,7 +79,9 @@ final class TextFileReader {
             sawAnything = true
             let newline = buffer.withUnsafeBufferPointer { pointer -> Int? in
                 let base = pointer.baseAddress! + buffered.lowerBound
-                return memchr(base, 0x0A, buffered.count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
+                return memchr(base, 0x0A, buffered.count).map {
+                    UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base
+                }
             }
             let take = newline.map { $0 + 1 } ?? buffered.count
             total += take

@@ -16,3 +16,49 @@ extension ExtensionSchema {
         """,
     ]
 }
+
+extension ExtensionSchema {
+    /// Source records, reshaped (migration v11).
+    ///
+    /// A source record whose rows went to one CDM table with consecutive ids names them as a
+    /// range, with the file and location it was read from, instead of one `pmap_provenance`
+    /// row per CDM row (which doubled the rows an ingest wrote); records whose rows do not form
+    /// one range keep per-row provenance.
+    ///
+    /// The table becomes a rowid table with a unique index on its key instead of a table
+    /// clustered on the key: source keys (FHIR ids are often UUIDs) arrive in random order, and
+    /// every insert into a key-ordered table rewrote a random page holding whole records; now
+    /// records append in load order and only the narrow key index takes random inserts
+    /// (measured: a third of the ingest's write time at 1,000 patients).
+    static let rowRangeStatements: [String] = [
+        """
+        CREATE TABLE pmap_source_record_v11 (
+            source_record_id INTEGER PRIMARY KEY,
+            source_name TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            record_version TEXT,
+            content_hash TEXT NOT NULL,
+            data_load_id INTEGER NOT NULL,
+            source_file TEXT,
+            source_location TEXT,
+            cdm_table TEXT,
+            first_row_id INTEGER,
+            row_count INTEGER
+        )
+        """,
+        """
+        INSERT INTO pmap_source_record_v11 (source_name, record_key, record_version, content_hash, data_load_id)
+        SELECT source_name, record_key, record_version, content_hash, data_load_id FROM pmap_source_record
+        ORDER BY source_name, record_key
+        """,
+        "DROP TABLE pmap_source_record",
+        "ALTER TABLE pmap_source_record_v11 RENAME TO pmap_source_record",
+        "CREATE UNIQUE INDEX idx_pmap_source_record_key ON pmap_source_record (source_name, record_key)",
+        // Where a row came from: the range starting at or before its id (ids rise, so this
+        // index grows at its end).
+        """
+        CREATE INDEX idx_pmap_source_record_rows ON pmap_source_record (cdm_table, first_row_id)
+        WHERE cdm_table IS NOT NULL
+        """,
+    ]
+}

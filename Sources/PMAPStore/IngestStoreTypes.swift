@@ -29,6 +29,25 @@ public struct StoredSourceRecord: Sendable, Hashable {
     }
 }
 
+/// Where a CDM row came from: its source, file, location in the file and source record.
+public struct RowProvenance: Sendable, Hashable {
+    public let sourceName: String
+    public let sourceFile: String
+    public let sourceLocation: String
+    public let recordKey: String?
+    public let dataLoadID: Int64
+
+    public init(
+        sourceName: String, sourceFile: String, sourceLocation: String, recordKey: String?, dataLoadID: Int64
+    ) {
+        self.sourceName = sourceName
+        self.sourceFile = sourceFile
+        self.sourceLocation = sourceLocation
+        self.recordKey = recordKey
+        self.dataLoadID = dataLoadID
+    }
+}
+
 /// A CDM or extension row written for a source record.
 public struct StoredRow: Sendable, Hashable {
     public let table: String

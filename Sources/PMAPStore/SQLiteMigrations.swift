@@ -14,6 +14,7 @@ enum SQLiteMigrations {
     static let cohorts = "v8-pmap-cohort-tables"
     static let disclosures = "v9-pmap-disclosure-tables"
     static let keys = "v10-pmap-key-rotation"
+    static let rowRanges = "v11-pmap-source-record-row-ranges"
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -41,6 +42,7 @@ enum SQLiteMigrations {
         migrator.registerStatements(cohorts, ExtensionSchema.cohortStatements)
         migrator.registerStatements(disclosures, ExtensionSchema.disclosureStatements)
         migrator.registerStatements(keys, ExtensionSchema.keyStatements)
+        migrator.registerStatements(rowRanges, ExtensionSchema.rowRangeStatements)
         return migrator
     }()
 }

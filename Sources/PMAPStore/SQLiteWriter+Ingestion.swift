@@ -75,14 +75,29 @@ extension SQLiteWriter {
     }
 
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow] {
-        try Row.fetchAll(
+        var rows: [StoredRow] = []
+        if let range = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT cdm_table, cdm_row_id FROM pmap_provenance WHERE source_name = ?
-                    AND (source_record_key = ? OR source_record_key LIKE ? ESCAPE '\\')
+                    SELECT cdm_table, first_row_id, row_count FROM pmap_source_record
+                    WHERE source_name = ? AND record_key = ? AND cdm_table IS NOT NULL
                     """),
-            arguments: [sourceName, key, Self.likePrefix(key + "#")]
-        ).map { StoredRow(table: $0["cdm_table"], rowID: $0["cdm_row_id"]) }
+            arguments: [sourceName, key])
+        {
+            let table: String = range["cdm_table"]
+            let first: Int64 = range["first_row_id"]
+            let count: Int64 = range["row_count"]
+            rows = (first..<first + count).map { StoredRow(table: table, rowID: $0) }
+        }
+        return try rows
+            + Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT cdm_table, cdm_row_id FROM pmap_provenance WHERE source_name = ?
+                        AND (source_record_key = ? OR source_record_key LIKE ? ESCAPE '\\')
+                        """),
+                arguments: [sourceName, key, Self.likePrefix(key + "#")]
+            ).map { StoredRow(table: $0["cdm_table"], rowID: $0["cdm_row_id"]) }
     }
 
     private static func likePrefix(_ text: String) -> String {
@@ -114,8 +129,60 @@ extension SQLiteWriter {
             arguments: [row.table, row.rowID])
     }
 
+    func forgetRowRange(ofSourceRecord key: String, sourceName: String) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE pmap_source_record SET cdm_table = NULL, first_row_id = NULL, row_count = NULL
+                WHERE source_name = ? AND record_key = ?
+                """
+        ).execute(arguments: [sourceName, key])
+    }
+
+    func provenance(of row: StoredRow) throws -> RowProvenance? {
+        if let found = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT source_name, source_file, source_location, source_record_key, data_load_id
+                    FROM pmap_provenance WHERE cdm_table = ? AND cdm_row_id = ?
+                    """),
+            arguments: [row.table, row.rowID])
+        {
+            return RowProvenance(
+                sourceName: found["source_name"], sourceFile: found["source_file"],
+                sourceLocation: found["source_location"], recordKey: found["source_record_key"],
+                dataLoadID: found["data_load_id"])
+        }
+        guard
+            let range = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT source_name, record_key, source_file, source_location, data_load_id, first_row_id, row_count
+                        FROM pmap_source_record WHERE cdm_table = ? AND first_row_id <= ?
+                        ORDER BY first_row_id DESC LIMIT 1
+                        """),
+                arguments: [row.table, row.rowID])
+        else { return nil }
+        let first: Int64 = range["first_row_id"]
+        let count: Int64 = range["row_count"]
+        guard row.rowID < first + count else { return nil }
+        return RowProvenance(
+            sourceName: range["source_name"], sourceFile: range["source_file"],
+            sourceLocation: range["source_location"], recordKey: range["record_key"],
+            dataLoadID: range["data_load_id"])
+    }
+
     func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64? {
-        try Int64.fetchOne(
+        if let first = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT first_row_id FROM pmap_source_record
+                    WHERE source_name = ? AND record_key = ? AND cdm_table = ?
+                    """),
+            arguments: [sourceName, key, table])
+        {
+            return first
+        }
+        return try Int64.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT cdm_row_id FROM pmap_provenance WHERE source_name = ? AND source_record_key = ? AND cdm_table = ? LIMIT 1

@@ -145,8 +145,12 @@ public protocol StoreWriter {
     /// Records (or updates) a source record's version and content hash.
     func saveSourceRecord(
         sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64) throws
-    /// The rows a source record produced, from provenance.
+    /// The rows a source record produced: its row range and its per-row provenance.
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow]
+    /// Forgets the row range of a source record whose rows were deleted.
+    func forgetRowRange(ofSourceRecord key: String, sourceName: String) throws
+    /// Where a CDM row came from (per-row provenance, else the row range holding it).
+    func provenance(of row: StoredRow) throws -> RowProvenance?
     /// Deletes rows and their provenance (to replace an updated record's rows).
     func deleteRows(_ rows: [StoredRow]) throws
     /// The first row a source record produced in `table`, e.g. the visit of `Encounter/1`.

@@ -111,16 +111,20 @@ struct JSONDocumentTests {
         var generator = VCFFuzzTests.SeededGenerator(state: 7)
         func value(_ depth: Int) -> Any {
             switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &generator) {
-            case 0: return String((0..<Int.random(in: 0..<8, using: &generator)).map { _ in
-                    "aé\"\\\n/😀x\u{1}".randomElement(using: &generator)!
-                })
+            case 0:
+                return String(
+                    (0..<Int.random(in: 0..<8, using: &generator)).map { _ in
+                        "aé\"\\\n/😀x\u{1}".randomElement(using: &generator)!
+                    })
             case 1: return Double(Int.random(in: -100_000...100_000, using: &generator)) / 64
             case 2: return Bool.random(using: &generator)
             case 3: return NSNull()
             case 4: return (0..<Int.random(in: 0..<4, using: &generator)).map { _ in value(depth + 1) }
             default:
                 var object: [String: Any] = [:]
-                for k in 0..<Int.random(in: 0..<5, using: &generator) { object["k\(k)\u{e9}"] = value(depth + 1) }
+                for k in 0..<Int.random(in: 0..<5, using: &generator) {
+                    object["k\(k)\u{e9}"] = value(depth + 1)
+                }
                 return object
             }
         }

@@ -88,7 +88,7 @@ struct MigrationTests {
         let store = try SQLiteStore(path: folder.file("pmap.sqlite"), create: true)
         let status = try await store.schemaStatus()
         #expect(status.version == status.latestVersion)
-        #expect(status.version == 10)
+        #expect(status.version == 11)
         #expect(status.cdmVersion == "5.4")
         let counts = try await store.rowCounts()
         #expect(counts.filter(\.isCDMTable).count == 39)

@@ -6,8 +6,9 @@ struct JSONObject {
     let type: String
     let aliases: [String: String]
 
-    init(_ document: JSONDocument, node: Int = JSONDocument.root, type: String, aliases: [String: String] = [:])
-    {
+    init(
+        _ document: JSONDocument, node: Int = JSONDocument.root, type: String, aliases: [String: String] = [:]
+    ) {
         self.document = document
         self.node = node
         self.type = type

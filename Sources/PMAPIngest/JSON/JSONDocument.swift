@@ -105,7 +105,9 @@ public final class JSONDocument: @unchecked Sendable {
         let value = nodes[node]
         guard value.kind == .string else { return nil }
         let range = Int(value.start)..<Int(value.start + value.length)
-        if !value.escaped { return bytes.withUnsafeBufferPointer { String(decoding: $0[range], as: UTF8.self) } }
+        if !value.escaped {
+            return bytes.withUnsafeBufferPointer { String(decoding: $0[range], as: UTF8.self) }
+        }
         return String(decoding: Self.unescape(bytes[range]), as: UTF8.self)
     }
 

@@ -47,7 +47,8 @@ enum FHIRFileReader {
         // One JSON document spread over lines.
         var text: [UInt8] = []
         func append(_ line: TextFileReader.ByteLine) -> Bool {
-            guard case .bytes(let content) = line, text.count + content.count + 1 <= maximumDocumentBytes else {
+            guard case .bytes(let content) = line, text.count + content.count + 1 <= maximumDocumentBytes
+            else {
                 return false
             }
             text += content
@@ -66,7 +67,8 @@ enum FHIRFileReader {
             ])
         }
         let raw = Data(text)
-        guard let document = try? JSONDocument(bytes: text), document.kind(JSONDocument.root) == .object else {
+        guard let document = try? JSONDocument(bytes: text), document.kind(JSONDocument.root) == .object
+        else {
             return AnySequence([
                 PendingRecord(
                     problem: RecordProblem(.malformed, "the file is not valid JSON"), location: "document",
@@ -144,7 +146,8 @@ enum FHIRFileReader {
         // that it is a record of its own (hashed, quarantined and replayed alone).
         guard let object = (try? JSONReader.parse(raw)) as? [String: Any] else {
             return [
-                PendingRecord(problem: RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
+                PendingRecord(
+                    problem: RecordProblem(.malformed, "not a JSON object"), location: location, raw: raw)
             ]
         }
         let entries = (object["entry"] as? [[String: Any]]) ?? []
@@ -177,7 +180,8 @@ enum FHIRFileReader {
                 (try? JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys])) ?? Data()
             guard let entryDocument = try? JSONDocument(bytes: Array(data)) else {
                 return PendingRecord(
-                    problem: RecordProblem(.malformed, "Bundle.entry.resource"), location: entryLocation, raw: data)
+                    problem: RecordProblem(.malformed, "Bundle.entry.resource"), location: entryLocation,
+                    raw: data)
             }
             return record(entryDocument, raw: data, location: entryLocation, aliases: aliases)
         }

@@ -37,7 +37,8 @@ extension IngestRun {
             let bytes = Array(text.utf8)
             guard let document = try? JSONDocument(bytes: bytes), document.kind(JSONDocument.root) == .object
             else { return nil }
-            return FHIRFileReader.records(document: document, raw: Data(bytes), location: record.sourceLocation)
+            return FHIRFileReader.records(
+                document: document, raw: Data(bytes), location: record.sourceLocation)
         }
     }
 }

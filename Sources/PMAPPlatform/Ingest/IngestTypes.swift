@@ -32,7 +32,7 @@ public struct IngestRequest: Sendable {
 
     public init(
         paths: [String], format: IngestFormat = .auto, sourceName: String = "default", dryRun: Bool = false,
-        batchSize: Int = 2000
+        batchSize: Int = 10000
     ) {
         self.paths = paths
         self.format = format

@@ -278,8 +278,10 @@ final class IngestRun: @unchecked Sendable {
                 return .duplicate
             }
             try writer.flushPending(storeWriter)
-            try storeWriter.deleteRows(
-                try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName))
+            let oldRows = try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName)
+            writer.keepVisitID(of: key, from: oldRows)
+            try storeWriter.deleteRows(oldRows)
+            try storeWriter.forgetRowRange(ofSourceRecord: key, sourceName: request.sourceName)
         }
         var variants: [VariantFact] = []
         for fact in facts {
@@ -312,7 +314,8 @@ final class IngestRun: @unchecked Sendable {
                 variants, linking: sampleLinking, sampleColumns: context.sampleColumns,
                 dates: context.sampleDates, record: key, file: file, location: record.location, storeWriter)
         }
-        writer.recordSource(key: key, version: record.version, hash: hash)
+        writer.recordSource(
+            key: key, version: record.version, hash: hash, file: file, location: record.location)
         knownRecords?[key] = StoredSourceRecord(version: record.version, contentHash: hash)
         return .loaded
     }
@@ -338,6 +341,7 @@ final class IngestRun: @unchecked Sendable {
                 case .duplicate: counts.duplicates += 1
                 }
             } catch let problem as RecordProblem {
+                writer.discardRecord()
                 try storeWriter.quarantine(
                     QuarantineEntry(
                         dataLoadID: writer.dataLoadID, sourceName: request.sourceName, sourceFile: file,

@@ -23,21 +23,54 @@ final class RecordWriter: @unchecked Sendable {
     private var pendingProvenance: [[SQLValue]] = []
     private var pendingRows: [String: (table: String, columns: [String], rows: [[SQLValue]])] = [:]
     private var pendingSourceRecords: [[SQLValue]] = []
+    /// The rows queued for the record being loaded, in order: when the record is done they
+    /// become its row range, or per-row provenance when they do not form one.
+    private var recordRows: [(signature: String, row: StoredRow, key: String)] = []
 
     static let provenanceColumns = [
         "cdm_table", "cdm_row_id", "data_load_id", "source_name", "source_file", "source_location",
         "source_record_key",
     ]
     static let sourceRecordColumns = [
-        "source_name", "record_key", "record_version", "content_hash", "data_load_id",
+        "source_name", "record_key", "record_version", "content_hash", "data_load_id", "source_file",
+        "source_location", "cdm_table", "first_row_id", "row_count",
     ]
 
-    /// Queues the bookkeeping row of a loaded source record.
-    func recordSource(key: String, version: String?, hash: String) {
-        pendingSourceRecords.append([
-            .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash),
-            .integer(dataLoadID),
-        ])
+    /// Queues the bookkeeping row of a loaded source record. The rows it queued become its row
+    /// range when they are one table's consecutive ids (one bookkeeping row instead of one
+    /// provenance row per CDM row), else each gets its provenance row.
+    func recordSource(key: String, version: String?, hash: String, file: String, location: String) {
+        var range: [SQLValue] = [.null, .null, .null]
+        if let first = recordRows.first?.row,
+            recordRows.indices.allSatisfy({
+                recordRows[$0].row.table == first.table && recordRows[$0].row.rowID == first.rowID + Int64($0)
+            })
+        {
+            range = [.text(first.table), .integer(first.rowID), .integer(Int64(recordRows.count))]
+        } else {
+            for queued in recordRows {
+                provenance(
+                    queued.row.table, queued.row.rowID, record: queued.key, file: file, location: location)
+            }
+        }
+        recordRows.removeAll(keepingCapacity: true)
+        pendingSourceRecords.append(
+            [
+                .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash),
+                .integer(dataLoadID), .text(file), .text(location),
+            ] + range)
+    }
+
+    /// Drops the rows queued for a record that is quarantined instead of loaded.
+    func discardRecord() {
+        // Rows already flushed (a merge flushes mid-record) are in the store, like rows
+        // written directly: only rows still queued can be dropped.
+        for queued in recordRows.reversed()
+        where pendingRows[queued.signature]?.rows.last?.first == .integer(queued.row.rowID) {
+            pendingRows[queued.signature]?.rows.removeLast()
+            rowsByTable[queued.row.table, default: 0] -= 1
+        }
+        recordRows.removeAll(keepingCapacity: true)
     }
 
     /// Writes the batch's queued CDM rows, provenance and source records.
@@ -69,6 +102,7 @@ final class RecordWriter: @unchecked Sendable {
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
         pendingRows.removeAll(keepingCapacity: true)
+        recordRows.removeAll(keepingCapacity: true)
     }
 
     /// Marks the batch's touched persons dirty, in the batch's transaction.
@@ -202,6 +236,13 @@ final class RecordWriter: @unchecked Sendable {
         return found
     }
 
+    /// Remembers the visit id of an encounter whose rows are about to be replaced by a newer
+    /// version, so the new row takes the same id.
+    func keepVisitID(of key: String, from rows: [StoredRow]) {
+        guard let visit = rows.first(where: { $0.table == "visit_occurrence" }) else { return }
+        remember(key, visit.rowID, in: &visitBySourceKey)
+    }
+
     /// Writes one row and its provenance.
     @discardableResult
     func write(
@@ -224,7 +265,8 @@ final class RecordWriter: @unchecked Sendable {
         let signature = "\(table)|\(columns.count)|\(columns.first ?? "")"
         pendingRows[signature, default: (table, columns, [])].rows.append(values)
         if case .integer(let rowID) = values[0] {
-            provenance(table, rowID, record: record, file: file, location: location)
+            recordRows.append((signature, StoredRow(table: table, rowID: rowID), record))
+            rowsByTable[table, default: 0] += 1
         }
     }
 
@@ -337,8 +379,10 @@ final class RecordWriter: @unchecked Sendable {
             throw RecordProblem(
                 .danglingReference, "Encounter.subject points at a patient not loaded from this source")
         }
+        // A new encounter gets a new id; an updated one keeps its id (``keepVisitID``), so the
+        // events that point at it stay linked. No look-up: its old rows were deleted already.
         let id =
-            try visit(fact.sourceKey, writer) ?? nextID("visit_occurrence", "visit_occurrence_id", writer)
+            try visitBySourceKey[fact.sourceKey] ?? nextID("visit_occurrence", "visit_occurrence_id", writer)
         let concept: Int64 =
             switch fact.classCode {
             case "IMP", "ACUTE", "NONAC": 9201
