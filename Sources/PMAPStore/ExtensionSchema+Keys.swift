@@ -25,15 +25,16 @@ extension ExtensionSchema {
     /// row per CDM row (which doubled the rows an ingest wrote); records whose rows do not form
     /// one range keep per-row provenance.
     ///
-    /// The table becomes a rowid table with a unique index on its key instead of a table
-    /// clustered on the key: source keys (FHIR ids are often UUIDs) arrive in random order, and
-    /// every insert into a key-ordered table rewrote a random page holding whole records; now
-    /// records append in load order and only the narrow key index takes random inserts
-    /// (measured: a third of the ingest's write time at 1,000 patients).
+    /// The table becomes a rowid table indexed by a 64-bit hash of its key
+    /// (``SourceRecordKey``) instead of a table clustered on the key: source keys (FHIR ids
+    /// are often UUIDs) arrive in random order, and every insert into a key-ordered table
+    /// rewrote a random page holding whole records; now records append in load order and only
+    /// the narrow hash index takes random inserts. The writers keep one row per key.
     static let rowRangeStatements: [String] = [
         """
         CREATE TABLE pmap_source_record_v11 (
             source_record_id INTEGER PRIMARY KEY,
+            key_hash INTEGER NOT NULL,
             source_name TEXT NOT NULL,
             record_key TEXT NOT NULL,
             record_version TEXT,
@@ -47,13 +48,20 @@ extension ExtensionSchema {
         )
         """,
         """
-        INSERT INTO pmap_source_record_v11 (source_name, record_key, record_version, content_hash, data_load_id)
-        SELECT source_name, record_key, record_version, content_hash, data_load_id FROM pmap_source_record
+        INSERT INTO pmap_source_record_v11 (key_hash, source_name, record_key, record_version, content_hash, data_load_id)
+        SELECT 0, source_name, record_key, record_version, content_hash, data_load_id FROM pmap_source_record
         ORDER BY source_name, record_key
         """,
         "DROP TABLE pmap_source_record",
         "ALTER TABLE pmap_source_record_v11 RENAME TO pmap_source_record",
-        "CREATE UNIQUE INDEX idx_pmap_source_record_key ON pmap_source_record (source_name, record_key)",
+        // (key_hash is filled in by the migration's code, which hashes every key.)
+        "CREATE INDEX idx_pmap_source_record_key ON pmap_source_record (key_hash)",
+        // Keys of OMOP rows loaded by earlier versions of PMAP (`omop:<table>:<hash>`), found by
+        // prefix once per table and run.
+        """
+        CREATE INDEX idx_pmap_source_record_legacy_omop ON pmap_source_record (source_name, record_key)
+        WHERE record_key LIKE 'omop:%'
+        """,
         // Where a row came from: the range starting at or before its id (ids rise, so this
         // index grows at its end).
         """

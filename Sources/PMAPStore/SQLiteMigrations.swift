@@ -42,7 +42,18 @@ enum SQLiteMigrations {
         migrator.registerStatements(cohorts, ExtensionSchema.cohortStatements)
         migrator.registerStatements(disclosures, ExtensionSchema.disclosureStatements)
         migrator.registerStatements(keys, ExtensionSchema.keyStatements)
-        migrator.registerStatements(rowRanges, ExtensionSchema.rowRangeStatements)
+        migrator.registerMigration(rowRanges) { db in
+            for statement in ExtensionSchema.rowRangeStatements { try db.execute(sql: statement) }
+            // Hash the keys of records loaded before (SQLite has no FNV-1a of its own).
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT source_record_id, source_name, record_key FROM pmap_source_record")
+            let update = try db.makeStatement(
+                sql: "UPDATE pmap_source_record SET key_hash = ? WHERE source_record_id = ?")
+            for row in rows {
+                let hash = SourceRecordKey.hash(sourceName: row["source_name"], key: row["record_key"])
+                try update.execute(arguments: [hash, row["source_record_id"] as Int64])
+            }
+        }
         return migrator
     }()
 }

@@ -56,16 +56,19 @@ extension SQLiteWriter {
         return found
     }
 
-    /// Whether `sourceName` has a source record whose key starts with `prefix` (one index probe).
+    /// Whether `sourceName` has a source record whose key starts with `prefix`: one probe of
+    /// the partial index for legacy OMOP keys (`omop:...`, the only prefix asked for during
+    /// ingestion), a scan for any other prefix.
     func hasSourceRecords(sourceName: String, keyPrefix prefix: String) throws -> Bool {
         var upper = Array(prefix.utf8)
         guard let last = upper.popLast() else { return true }
         upper.append(last &+ 1)
+        let legacyOMOP = prefix.hasPrefix("omop:") ? "AND record_key LIKE 'omop:%'" : ""
         return try Int.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT 1 FROM pmap_source_record WHERE source_name = ? AND record_key >= ? AND record_key < ?
-                    LIMIT 1
+                    \(legacyOMOP) LIMIT 1
                     """),
             arguments: [sourceName, prefix, String(decoding: upper, as: UTF8.self)]) != nil
     }

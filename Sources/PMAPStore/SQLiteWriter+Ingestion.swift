@@ -56,22 +56,18 @@ extension SQLiteWriter {
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord? {
         try Row.fetchOne(
             db.cachedStatement(
-                sql:
-                    "SELECT record_version, content_hash FROM pmap_source_record WHERE source_name = ? AND record_key = ?"
-            ),
-            arguments: [sourceName, key]
+                sql: """
+                    SELECT record_version, content_hash FROM pmap_source_record
+                    WHERE key_hash = ? AND source_name = ? AND record_key = ?
+                    """),
+            arguments: [SourceRecordKey.hash(sourceName: sourceName, key: key), sourceName, key]
         ).map { StoredSourceRecord(version: $0["record_version"], contentHash: $0["content_hash"]) }
     }
 
-    func saveSourceRecord(
-        sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64
-    ) throws {
+    func deleteSourceRecord(sourceName: String, key: String) throws {
         try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO pmap_source_record (source_name, record_key, record_version, content_hash, data_load_id)
-                VALUES (?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [sourceName, key, version, contentHash, dataLoadID])
+            sql: "DELETE FROM pmap_source_record WHERE key_hash = ? AND source_name = ? AND record_key = ?"
+        ).execute(arguments: [SourceRecordKey.hash(sourceName: sourceName, key: key), sourceName, key])
     }
 
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow] {
@@ -80,9 +76,9 @@ extension SQLiteWriter {
             db.cachedStatement(
                 sql: """
                     SELECT cdm_table, first_row_id, row_count FROM pmap_source_record
-                    WHERE source_name = ? AND record_key = ? AND cdm_table IS NOT NULL
+                    WHERE key_hash = ? AND source_name = ? AND record_key = ? AND cdm_table IS NOT NULL
                     """),
-            arguments: [sourceName, key])
+            arguments: [SourceRecordKey.hash(sourceName: sourceName, key: key), sourceName, key])
         {
             let table: String = range["cdm_table"]
             let first: Int64 = range["first_row_id"]
@@ -133,9 +129,9 @@ extension SQLiteWriter {
         try db.cachedStatement(
             sql: """
                 UPDATE pmap_source_record SET cdm_table = NULL, first_row_id = NULL, row_count = NULL
-                WHERE source_name = ? AND record_key = ?
+                WHERE key_hash = ? AND source_name = ? AND record_key = ?
                 """
-        ).execute(arguments: [sourceName, key])
+        ).execute(arguments: [SourceRecordKey.hash(sourceName: sourceName, key: key), sourceName, key])
     }
 
     func provenance(of row: StoredRow) throws -> RowProvenance? {
@@ -176,9 +172,9 @@ extension SQLiteWriter {
             db.cachedStatement(
                 sql: """
                     SELECT first_row_id FROM pmap_source_record
-                    WHERE source_name = ? AND record_key = ? AND cdm_table = ?
+                    WHERE key_hash = ? AND source_name = ? AND record_key = ? AND cdm_table = ?
                     """),
-            arguments: [sourceName, key, table])
+            arguments: [SourceRecordKey.hash(sourceName: sourceName, key: key), sourceName, key, table])
         {
             return first
         }
@@ -373,11 +369,16 @@ extension SQLiteWriter {
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT record_key, record_version, content_hash FROM pmap_source_record
-                    WHERE source_name = ? AND record_key IN (\(placeholders))
+                    WHERE key_hash IN (\(placeholders)) AND source_name = ?
                     """)
-            let arguments = StatementArguments([sourceName] + chunk)
+            let wanted = Set(chunk)
+            let hashes = chunk.map { SourceRecordKey.hash(sourceName: sourceName, key: $0) }
+            let arguments = StatementArguments(hashes) + StatementArguments([sourceName])
             for row in try Row.fetchAll(statement, arguments: arguments) {
-                found[row["record_key"]] = StoredSourceRecord(
+                let key: String = row["record_key"]
+                // Another key with the same hash is not this one.
+                guard wanted.contains(key) else { continue }
+                found[key] = StoredSourceRecord(
                     version: row["record_version"], contentHash: row["content_hash"])
             }
         }

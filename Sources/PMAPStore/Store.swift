@@ -142,9 +142,8 @@ public protocol StoreWriter {
     func sourceRecord(sourceName: String, key: String) throws -> StoredSourceRecord?
     /// The states of many source records at once (those never loaded are absent).
     func sourceRecords(sourceName: String, keys: [String]) throws -> [String: StoredSourceRecord]
-    /// Records (or updates) a source record's version and content hash.
-    func saveSourceRecord(
-        sourceName: String, key: String, version: String?, contentHash: String, dataLoadID: Int64) throws
+    /// Deletes a source record's bookkeeping row (before its newer version is recorded).
+    func deleteSourceRecord(sourceName: String, key: String) throws
     /// The rows a source record produced: its row range and its per-row provenance.
     func rows(ofSourceRecord key: String, sourceName: String) throws -> [StoredRow]
     /// Forgets the row range of a source record whose rows were deleted.

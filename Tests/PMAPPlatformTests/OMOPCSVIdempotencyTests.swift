@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PMAPStore
 import PMAPTestSupport
 import Testing
 
@@ -54,9 +55,9 @@ struct OMOPCSVIdempotencyTests {
                 arguments: [legacy])
             try db.execute(
                 sql: """
-                    INSERT INTO pmap_source_record (source_name, record_key, content_hash, data_load_id)
-                    VALUES ('test', ?, ?, 1)
-                    """, arguments: [legacy, hash])
+                    INSERT INTO pmap_source_record (key_hash, source_name, record_key, content_hash, data_load_id)
+                    VALUES (?, 'test', ?, ?, 1)
+                    """, arguments: [SourceRecordKey.hash(sourceName: "test", key: legacy), legacy, hash])
         }
         try queue.close()
 

@@ -82,6 +82,88 @@ struct MigrationTests {
         #expect(try schema(at: old) == schema(at: fresh))
     }
 
+    /// Source records written before v11 are found after it: their keys are hashed by the
+    /// migration, and the legacy OMOP keys stay findable by prefix.
+    @Test func sourceRecordsOfAnEarlierStoreAreFoundAfterTheUpgrade() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("old.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteMigrations.migrator.migrate(queue, upTo: SQLiteMigrations.keys)
+        try await queue.write { db in
+            for (source, key) in [
+                ("fhir", "Observation/9f1c"), ("csv", "omop:person:ab12"), ("fhir", "Patient/1"),
+            ] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO pmap_source_record (source_name, record_key, record_version, content_hash, data_load_id)
+                        VALUES (?, ?, '3', ?, 1)
+                        """, arguments: [source, key, "hash-of-\(key)"])
+            }
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        try await store.write { writer in
+            #expect(
+                try writer.sourceRecord(sourceName: "fhir", key: "Observation/9f1c")
+                    == StoredSourceRecord(version: "3", contentHash: "hash-of-Observation/9f1c"))
+            #expect(try writer.sourceRecord(sourceName: "csv", key: "Observation/9f1c") == nil)
+            let found = try writer.sourceRecords(
+                sourceName: "fhir", keys: ["Patient/1", "Patient/2", "Observation/9f1c"])
+            #expect(Set(found.keys) == ["Patient/1", "Observation/9f1c"])
+            #expect(try writer.hasSourceRecords(sourceName: "csv", keyPrefix: "omop:person:"))
+            #expect(try !writer.hasSourceRecords(sourceName: "csv", keyPrefix: "omop:measurement:"))
+            #expect(try writer.hasSourceRecords(sourceName: "fhir", keyPrefix: "Patient/"))
+            try writer.deleteSourceRecord(sourceName: "fhir", key: "Patient/1")
+            #expect(try writer.sourceRecord(sourceName: "fhir", key: "Patient/1") == nil)
+        }
+        let hashes = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT source_name, record_key, key_hash FROM pmap_source_record")
+        }
+        for row in hashes {
+            #expect(
+                row["key_hash"] as Int64
+                    == SourceRecordKey.hash(sourceName: row["source_name"], key: row["record_key"]))
+        }
+        // The legacy OMOP look-up probes the partial index instead of scanning.
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT 1 FROM pmap_source_record WHERE source_name = 'csv'
+                    AND record_key >= 'omop:person:' AND record_key < 'omop:person;' AND record_key LIKE 'omop:%' LIMIT 1
+                    """
+            ).map { $0["detail"] as String }.joined()
+        }
+        #expect(plan.contains("idx_pmap_source_record_legacy_omop"), "\(plan)")
+    }
+
+    /// A key whose hash another key shares is not mistaken for it: look-ups compare the key.
+    @Test func aKeySharingAnotherKeysHashIsToldApart() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.file("pmap.sqlite"), create: true)
+        // `B/2` stored under the hash of `A/1`, as if the two keys collided.
+        let shared = SourceRecordKey.hash(sourceName: "s", key: "A/1")
+        try await store.write { writer in
+            try writer.insert(
+                TableRows(
+                    table: "pmap_source_record",
+                    columns: ["key_hash", "source_name", "record_key", "content_hash", "data_load_id"],
+                    rows: [[.integer(shared), .text("s"), .text("B/2"), .text("b"), .integer(1)]]),
+                onConflict: .abort)
+        }
+        try await store.write { writer in
+            #expect(try writer.sourceRecord(sourceName: "s", key: "A/1") == nil)
+            #expect(try writer.sourceRecords(sourceName: "s", keys: ["A/1"]).isEmpty)
+            #expect(try writer.rows(ofSourceRecord: "A/1", sourceName: "s").isEmpty)
+            try writer.deleteSourceRecord(sourceName: "s", key: "A/1")
+        }
+        #expect(
+            try await store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM pmap_source_record") }
+                == 1)
+    }
+
     @Test func schemaStatusReportsVersions() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

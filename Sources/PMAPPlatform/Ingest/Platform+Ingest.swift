@@ -271,6 +271,7 @@ final class IngestRun: @unchecked Sendable {
         let existing =
             try knownRecords.map { $0[key] }
             ?? storeWriter.sourceRecord(sourceName: request.sourceName, key: key)
+        var replacesSourceRecord = false
         if let existing {
             if existing.contentHash == hash { return .duplicate }
             // An older version than the one loaded changes nothing.
@@ -281,7 +282,10 @@ final class IngestRun: @unchecked Sendable {
             let oldRows = try storeWriter.rows(ofSourceRecord: key, sourceName: request.sourceName)
             writer.keepVisitID(of: key, from: oldRows)
             try storeWriter.deleteRows(oldRows)
+            // The newer version's bookkeeping row replaces this one when it loads; until then
+            // the record keeps its earlier version's hash and version, and no range.
             try storeWriter.forgetRowRange(ofSourceRecord: key, sourceName: request.sourceName)
+            replacesSourceRecord = true
         }
         var variants: [VariantFact] = []
         for fact in facts {
@@ -313,6 +317,9 @@ final class IngestRun: @unchecked Sendable {
             try writer.writeVariants(
                 variants, linking: sampleLinking, sampleColumns: context.sampleColumns,
                 dates: context.sampleDates, record: key, file: file, location: record.location, storeWriter)
+        }
+        if replacesSourceRecord {
+            try storeWriter.deleteSourceRecord(sourceName: request.sourceName, key: key)
         }
         writer.recordSource(
             key: key, version: record.version, hash: hash, file: file, location: record.location)

@@ -141,7 +141,7 @@ extension RecordWriter {
             ]
         }
         // A new id every time (an updated record's old rows were deleted first): queue it.
-        queue(table, columns, values, record: fact.sourceKey, file: file, location: location)
+        queue(table, columns, values, record: fact.sourceKey)
         touch(person)
     }
 }

@@ -114,7 +114,7 @@ extension RecordWriter {
                     fact.readDepth.map { .integer(Int64($0)) } ?? .null,
                     fact.clinicalSignificance.map { .text(String($0.prefix(50))) } ?? .null,
                     .text(fact.alleleFraction == nil ? "germline" : "somatic"), .integer(dataLoadID),
-                ], record: record, file: file, location: location)
+                ], record: record)
             touch(person)
         }
     }
@@ -159,7 +159,7 @@ extension RecordWriter {
                             .integer(value.conceptID), .text(value.date), .integer(value.typeConceptID),
                             number,
                             unitConcept, unit,
-                        ], record: record, file: file, location: location)
+                        ], record: record)
                 case "device_exposure":
                     queue(
                         "device_exposure",
@@ -173,7 +173,7 @@ extension RecordWriter {
                             .integer(person),
                             .integer(value.conceptID), .text(value.date), .integer(value.typeConceptID),
                             value.number.map { .integer(Int64($0)) } ?? .null,
-                        ], record: record, file: file, location: location)
+                        ], record: record)
                 default:
                     queue(
                         "observation",
@@ -188,7 +188,7 @@ extension RecordWriter {
                             .integer(value.conceptID), .text(value.date), .integer(value.typeConceptID),
                             number,
                             value.text.map(SQLValue.text) ?? .null, unitConcept, unit,
-                        ], record: record, file: file, location: location)
+                        ], record: record)
                 }
             }
             if case .identifier = row.person { touch(person) }  // ZIP3 rows lie inside observation periods

@@ -32,7 +32,8 @@ final class RecordWriter: @unchecked Sendable {
         "source_record_key",
     ]
     static let sourceRecordColumns = [
-        "source_name", "record_key", "record_version", "content_hash", "data_load_id", "source_file",
+        "key_hash", "source_name", "record_key", "record_version", "content_hash", "data_load_id",
+        "source_file",
         "source_location", "cdm_table", "first_row_id", "row_count",
     ]
 
@@ -56,7 +57,9 @@ final class RecordWriter: @unchecked Sendable {
         recordRows.removeAll(keepingCapacity: true)
         pendingSourceRecords.append(
             [
-                .text(sourceName), .text(key), version.map(SQLValue.text) ?? .null, .text(hash),
+                .integer(SourceRecordKey.hash(sourceName: sourceName, key: key)), .text(sourceName),
+                .text(key),
+                version.map(SQLValue.text) ?? .null, .text(hash),
                 .integer(dataLoadID), .text(file), .text(location),
             ] + range)
     }
@@ -86,7 +89,7 @@ final class RecordWriter: @unchecked Sendable {
         try writer.insert(
             TableRows(
                 table: "pmap_source_record", columns: Self.sourceRecordColumns, rows: pendingSourceRecords),
-            onConflict: .replace)
+            onConflict: .abort)
         pendingRows.removeAll(keepingCapacity: true)
         pendingProvenance.removeAll(keepingCapacity: true)
         pendingSourceRecords.removeAll(keepingCapacity: true)
@@ -256,12 +259,10 @@ final class RecordWriter: @unchecked Sendable {
         return rowID
     }
 
-    /// Queues a new row whose integer key (`values[0]`) PMAP just assigned; queued rows are
-    /// written together, with few statements, at the end of the batch.
-    func queue(
-        _ table: String, _ columns: [String], _ values: [SQLValue], record: String, file: String,
-        location: String
-    ) {
+    /// Queues a new row whose integer key (`values[0]`) PMAP just assigned for source record
+    /// `record`; queued rows are written together, with few statements, at the end of the
+    /// batch, and their provenance is settled when the record is done (``recordSource``).
+    func queue(_ table: String, _ columns: [String], _ values: [SQLValue], record: String) {
         let signature = "\(table)|\(columns.count)|\(columns.first ?? "")"
         pendingRows[signature, default: (table, columns, [])].rows.append(values)
         if case .integer(let rowID) = values[0] {
@@ -402,7 +403,7 @@ final class RecordWriter: @unchecked Sendable {
                 .integer(id), .integer(person), .integer(concept), .text(fact.start),
                 .text(fact.end ?? fact.start), .integer(32817),
                 fact.classCode.map(SQLValue.text) ?? .null,
-            ], record: fact.sourceKey, file: file, location: location)
+            ], record: fact.sourceKey)
         remember(fact.sourceKey, id, in: &visitBySourceKey)
         touch(person)
     }
