@@ -50,10 +50,7 @@ enum SQLiteDerivedTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
-        let periodBase = try nextIDBase(db, "observation_period", "observation_period_id")
-        try db.execute(
-            sql: observationPeriodSQL,
-            arguments: ["base": periodBase, "gap": observationPeriodGapDays, "type": ehrPeriodTypeConceptID])
+        try insertObservationPeriods(db)
         let conditionBase = try nextIDBase(db, "condition_era", "condition_era_id")
         try db.execute(sql: conditionEraSQL, arguments: ["base": conditionBase, "gap": eraGapDays])
         let drugBase = try nextIDBase(db, "drug_era", "drug_era_id")
@@ -115,7 +112,47 @@ enum SQLiteDerivedTables {
     /// — with intervals whose start lies at most ``observationPeriodGapDays`` days after the
     /// latest end before it merged into one period of type ``ehrPeriodTypeConceptID`` (EHR).
     /// Death does not extend a period: a death date after the last event is not an observation.
-    private static let observationPeriodSQL = """
+    ///
+    /// SQLite reads the distinct intervals in order of person and start; one pass merges them
+    /// (the window functions the eras use took most of a rebuild's time on a million events).
+    private static func insertObservationPeriods(_ db: Database) throws {
+        let base = try nextIDBase(db, "observation_period", "observation_period_id")
+        let insert = try db.makeStatement(
+            sql: """
+                INSERT INTO observation_period (
+                    observation_period_id, person_id, observation_period_start_date,
+                    observation_period_end_date, period_type_concept_id)
+                VALUES (?, ?, ?, ?, ?)
+                """)
+        var written: Int64 = 0
+        var open: (person: Int64, start: Day, end: Day)?
+        func close() throws {
+            guard let period = open else { return }
+            written += 1
+            try insert.execute(arguments: [
+                base + written, period.person, period.start.iso, period.end.iso, ehrPeriodTypeConceptID,
+            ])
+        }
+        let intervals = try Row.fetchCursor(db, sql: observationIntervalsSQL)
+        while let row = try intervals.next() {
+            let person: Int64 = row[0]
+            guard let start = Day(iso: row[1]), let end = Day(iso: row[2]) else { continue }
+            if let current = open, current.person == person,
+                start.value - current.end.value <= observationPeriodGapDays
+            {
+                if end.value > current.end.value { open = (person, current.start, end) }
+            } else {
+                try close()
+                open = (person, start, end)
+            }
+        }
+        try close()
+    }
+
+    /// The distinct event intervals of the persons in scope, `(person_id, start_date,
+    /// end_date)` as ISO days, in order of person, start and end (an end before its start, or
+    /// unreadable, is the start).
+    private static let observationIntervalsSQL = """
         WITH events (person_id, raw_start, raw_end) AS (
             SELECT person_id, visit_start_date, visit_end_date FROM visit_occurrence WHERE \(inScope)
             UNION ALL
@@ -134,22 +171,11 @@ enum SQLiteDerivedTables {
             SELECT person_id, device_exposure_start_date, device_exposure_end_date FROM device_exposure
             WHERE \(inScope)
         ),
-        intervals AS (
-            SELECT DISTINCT person_id, 0 AS concept_id, date(raw_start) AS start_date,
-                max(date(raw_start), coalesce(date(raw_end), date(raw_start))) AS end_date
-            FROM events WHERE date(raw_start) IS NOT NULL
-        ),
-        \(islandsSQL),
-        periods AS (
-            SELECT person_id, min(start_date) AS start_date, max(end_date) AS end_date
-            FROM islands GROUP BY person_id, island
-        )
-        INSERT INTO observation_period (
-            observation_period_id, person_id, observation_period_start_date, observation_period_end_date,
-            period_type_concept_id)
-        SELECT :base + row_number() OVER (ORDER BY person_id, start_date), person_id, start_date, end_date,
-            :type
-        FROM periods
+        raw AS (SELECT DISTINCT person_id, raw_start, raw_end FROM events)
+        SELECT DISTINCT person_id, date(raw_start) AS start_date,
+            max(date(raw_start), coalesce(date(raw_end), date(raw_start))) AS end_date
+        FROM raw WHERE date(raw_start) IS NOT NULL
+        ORDER BY person_id, start_date, end_date
         """
 
     /// **condition_era** (OHDSI's condition era rule): per person and condition_concept_id

@@ -31,6 +31,11 @@ public final class SQLiteStore: Store {
                 // indexes per table, and keeping their hot pages cached saves rereading and
                 // rewriting them on every batch. A fixed bound, whatever the input's size.
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
+                // Checkpoint when the WAL holds ~40 MB instead of SQLite's 4 MB: an index page
+                // that every batch changes is then copied into the database file once per
+                // checkpoint rather than once per commit (on 1.27 M random-key inserts in
+                // batches of 10,000: 10.6 s instead of 16.8 s). A bound, not growth.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
             }
         }
         do {
@@ -49,6 +54,8 @@ public final class SQLiteStore: Store {
 
     /// The writer connection's page cache, in KiB.
     static let writerCacheKiB = 65_536
+    /// WAL pages (4 KiB each) after which a commit checkpoints.
+    static let walCheckpointPages = 10_000
 
     private static func readOnly(_ configuration: Configuration) -> Configuration {
         var copy = configuration

@@ -57,6 +57,24 @@ struct DerivedTablesTests {
             ])
     }
 
+    /// Rule 1 at its boundary: a start exactly 730 days after the latest end joins the
+    /// period (visit ending 2020-06-30 → 2022-06-30), one 731 days after starts a new one
+    /// (→ 2024-06-30); a measurement inside the visit ends nothing.
+    @Test func aGapOfExactly730DaysStillJoins() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try await makeStore(folder, persons: [1])
+        try await insertVisits(store, [(1, 1, "2020-01-01", "2020-06-30")])
+        try await insertMeasurements(
+            store, [(1, 1, "2020-03-01"), (2, 1, "2022-06-30"), (3, 1, "2024-06-30")])
+        try await rebuild(store, persons: nil)
+        #expect(
+            try await fetch(store, periodSQL) == [
+                [1, 1, "2020-01-01", "2022-06-30", Self.ehr],
+                [2, 1, "2024-06-30", "2024-06-30", Self.ehr],
+            ])
+    }
+
     /// Rule 1: an event's interval counts from its start to its end, so a visit spanning
     /// 2021-01-01..2021-01-05 ends the period on 2021-01-05 (not on its start date), and
     /// events inside it (a measurement on 2021-01-03) change nothing.
