@@ -172,6 +172,31 @@ extension SQLiteWriter {
             dataLoadID: range["data_load_id"])
     }
 
+    func rowIDs(ofSourceRecords keys: [String], sourceName: String, table: String) throws -> [String: Int64] {
+        var found: [String: Int64] = [:]
+        var start = 0
+        while start < keys.count {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            start += chunk.count
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT record_key, first_row_id FROM pmap_source_record INDEXED BY idx_pmap_source_record_key
+                    WHERE key_hash IN (\(placeholders)) AND source_name = ? AND cdm_table = ?
+                    """)
+            let wanted = Set(chunk)
+            let hashes = chunk.map { SourceRecordKey.hash(sourceName: sourceName, key: $0) }
+            for row in try Row.fetchAll(
+                statement, arguments: StatementArguments(hashes) + StatementArguments([sourceName, table]))
+            {
+                let key: String = row["record_key"]
+                guard wanted.contains(key) else { continue }  // another key with the same hash
+                found[key] = row["first_row_id"]
+            }
+        }
+        return found
+    }
+
     func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64? {
         if let first = try Int64.fetchOne(
             db.cachedStatement(

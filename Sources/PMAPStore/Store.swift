@@ -152,6 +152,9 @@ public protocol StoreWriter {
     func provenance(of row: StoredRow) throws -> RowProvenance?
     /// Deletes rows and their provenance (to replace an updated record's rows).
     func deleteRows(_ rows: [StoredRow]) throws
+    /// The first rows of many source records' row ranges in `table` (records without a range
+    /// there are absent; ask ``rowID(ofSourceRecord:sourceName:table:)`` for those).
+    func rowIDs(ofSourceRecords keys: [String], sourceName: String, table: String) throws -> [String: Int64]
     /// The first row a source record produced in `table`, e.g. the visit of `Encounter/1`.
     func rowID(ofSourceRecord key: String, sourceName: String, table: String) throws -> Int64?
     /// Provenance for one written row.

@@ -65,6 +65,24 @@ struct RowProvenanceTests {
         #expect(try await provenance(fixture, "measurement", last + 1) == nil)
     }
 
+    /// Events link to encounters loaded by an earlier ingest (a new run starts with an empty
+    /// reference cache, so the visit comes from the batch's look-up in the store).
+    @Test func eventsLinkToEncountersOfAnEarlierIngest() async throws {
+        let fixture = try await IngestFixture()
+        defer { fixture.folder.remove() }
+        _ = try await fixture.ingest([
+            try fixture.write(
+                "first.ndjson", [IngestFixture.patient, Self.encounter].joined(separator: "\n") + "\n")
+        ])
+        let visit = try #require(
+            try fixture.integers("SELECT visit_occurrence_id FROM visit_occurrence").first)
+        let later = try await fixture.ingest([
+            try fixture.write("later.ndjson", Self.bloodPressure(components: 2, version: "1") + "\n")
+        ])
+        #expect(later.loaded == 1)
+        #expect(try fixture.integers("SELECT visit_occurrence_id FROM measurement") == [visit, visit])
+    }
+
     @Test func anUpdateReplacesTheRangeAndABadUpdateLeavesNoRows() async throws {
         let fixture = try await IngestFixture()
         defer { fixture.folder.remove() }

@@ -149,14 +149,31 @@ struct MigrationTests {
             try writer.insert(
                 TableRows(
                     table: "pmap_source_record",
-                    columns: ["key_hash", "source_name", "record_key", "content_hash", "data_load_id"],
-                    rows: [[.integer(shared), .text("s"), .text("B/2"), .text("b"), .integer(1)]]),
+                    columns: [
+                        "key_hash", "source_name", "record_key", "content_hash", "data_load_id", "cdm_table",
+                        "first_row_id", "row_count",
+                    ],
+                    rows: [
+                        [
+                            .integer(shared), .text("s"), .text("B/2"), .text("b"), .integer(1),
+                            .text("visit_occurrence"), .integer(7), .integer(1),
+                        ]
+                    ]),
                 onConflict: .abort)
         }
         try await store.write { writer in
             #expect(try writer.sourceRecord(sourceName: "s", key: "A/1") == nil)
             #expect(try writer.sourceRecords(sourceName: "s", keys: ["A/1"]).isEmpty)
             #expect(try writer.rows(ofSourceRecord: "A/1", sourceName: "s").isEmpty)
+            #expect(
+                try writer.rowID(ofSourceRecord: "A/1", sourceName: "s", table: "visit_occurrence") == nil)
+            #expect(
+                try writer.rowIDs(ofSourceRecords: ["A/1"], sourceName: "s", table: "visit_occurrence")
+                    .isEmpty)
+            #expect(
+                try writer.rowIDs(ofSourceRecords: ["B/2"], sourceName: "s", table: "visit_occurrence")
+                    .isEmpty,
+                "B/2 is stored under A/1's hash, so a look-up by its own hash does not reach it")
             try writer.deleteSourceRecord(sourceName: "s", key: "A/1")
         }
         #expect(

@@ -341,6 +341,14 @@ final class IngestRun: @unchecked Sendable {
         knownRecords = try storeWriter.sourceRecords(
             sourceName: request.sourceName, keys: batch.compactMap(\.key))
         defer { knownRecords = nil }
+        var encounters = Set<String>()
+        for record in batch {
+            guard case .success(let facts) = record.result else { continue }
+            for case .event(let event) in facts {
+                if let reference = event.encounterReference { encounters.insert(reference) }
+            }
+        }
+        try writer.prefetchVisits(encounters, storeWriter)
         for record in batch {
             do {
                 switch try load(record, file: file, storeWriter) {

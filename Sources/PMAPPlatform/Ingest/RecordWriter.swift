@@ -12,6 +12,8 @@ final class RecordWriter: @unchecked Sendable {
     let dataLoadID: Int64
     private var personBySourceKey: [String: Int64] = [:]
     private var visitBySourceKey: [String: Int64] = [:]
+    /// Visits looked up for the current batch (``prefetchVisits``); bounded by its size.
+    private var batchVisits: [String: Int64] = [:]
     private var concepts: [String: ConceptResolution] = [:]
     private var nextIDs: [String: Int64] = [:]
     private var locationByPlace: [String: Int64] = [:]
@@ -106,6 +108,7 @@ final class RecordWriter: @unchecked Sendable {
         pendingSourceRecords.removeAll(keepingCapacity: true)
         pendingRows.removeAll(keepingCapacity: true)
         recordRows.removeAll(keepingCapacity: true)
+        batchVisits.removeAll(keepingCapacity: true)
     }
 
     /// Marks the batch's touched persons dirty, in the batch's transaction.
@@ -232,11 +235,21 @@ final class RecordWriter: @unchecked Sendable {
 
     func visit(_ reference: String?, _ writer: any StoreWriter) throws -> Int64? {
         guard let reference else { return nil }
-        if let cached = visitBySourceKey[reference] { return cached }
+        if let cached = visitBySourceKey[reference] ?? batchVisits[reference] { return cached }
         let found = try writer.rowID(
             ofSourceRecord: reference, sourceName: sourceName, table: "visit_occurrence")
-        if let found { visitBySourceKey[reference] = found }
+        if let found { remember(reference, found, in: &visitBySourceKey) }
         return found
+    }
+
+    /// Looks up, in a few queries, the visits of encounters a batch refers to that the cache
+    /// does not hold (events of patients whose encounters were loaded long before), so that
+    /// ``visit(_:_:)`` rarely queries one at a time.
+    func prefetchVisits(_ references: Set<String>, _ writer: any StoreWriter) throws {
+        let missing = references.filter { visitBySourceKey[$0] == nil }
+        guard !missing.isEmpty else { return }
+        batchVisits = try writer.rowIDs(
+            ofSourceRecords: Array(missing), sourceName: sourceName, table: "visit_occurrence")
     }
 
     /// Remembers the visit id of an encounter whose rows are about to be replaced by a newer
