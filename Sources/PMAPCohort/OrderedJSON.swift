@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 /// A JSON value whose object members keep the order they were written in, so the writer's
 /// output follows Circe's element order and is the same bytes every time.
@@ -32,7 +33,7 @@ enum OrderedJSON {
         case .bool(let flag): output += flag ? "true" : "false"
         case .integer(let number): output += String(number)
         case .number(let number): output += number.isFinite ? "\(number)" : "null"
-        case .string(let text): Self.quote(text, into: &output)
+        case .string(let text): JSONString.append(text, to: &output)
         case .array(let items):
             guard !items.isEmpty else {
                 output += "[]"
@@ -53,31 +54,13 @@ enum OrderedJSON {
             output += "{\n"
             for (index, member) in members.enumerated() {
                 output += inner
-                Self.quote(member.key, into: &output)
+                JSONString.append(member.key, to: &output)
                 output += ": "
                 member.value.write(to: &output, indent: inner)
                 output += index == members.count - 1 ? "\n" : ",\n"
             }
             output += indent + "}"
         }
-    }
-
-    private static func quote(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PMAPModel
 
 /// Turns patients into the files of one format.
 protocol SynthRenderer: AnyObject {
@@ -12,23 +13,7 @@ protocol SynthRenderer: AnyObject {
 /// Small text helpers shared by the renderers.
 enum Text {
     /// A JSON string literal, quotes included.
-    static func json(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func json(_ value: String) -> String { JSONString.quoted(value) }
 
     /// A number as the source system reports it, with fixed decimals.
     static func number(_ value: Double, decimals: Int) -> String {
