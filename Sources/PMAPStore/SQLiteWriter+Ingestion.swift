@@ -174,25 +174,11 @@ extension SQLiteWriter {
 
     func rowIDs(ofSourceRecords keys: [String], sourceName: String, table: String) throws -> [String: Int64] {
         var found: [String: Int64] = [:]
-        var start = 0
-        while start < keys.count {
-            let chunk = Array(keys[start..<min(start + 500, keys.count)])
-            start += chunk.count
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT record_key, first_row_id FROM pmap_source_record INDEXED BY idx_pmap_source_record_key
-                    WHERE key_hash IN (\(placeholders)) AND source_name = ? AND cdm_table = ?
-                    """)
-            let wanted = Set(chunk)
-            let hashes = chunk.map { SourceRecordKey.hash(sourceName: sourceName, key: $0) }
-            for row in try Row.fetchAll(
-                statement, arguments: StatementArguments(hashes) + StatementArguments([sourceName, table]))
-            {
-                let key: String = row["record_key"]
-                guard wanted.contains(key) else { continue }  // another key with the same hash
-                found[key] = row["first_row_id"]
-            }
+        for row in try sourceRecordRows(
+            sourceName: sourceName, keys: keys, columns: "first_row_id", condition: "AND cdm_table = ?",
+            arguments: [table])
+        {
+            found[row["record_key"]] = row["first_row_id"]
         }
         return found
     }
@@ -392,6 +378,23 @@ extension SQLiteWriter {
 extension SQLiteWriter {
     func sourceRecords(sourceName: String, keys: [String]) throws -> [String: StoredSourceRecord] {
         var found: [String: StoredSourceRecord] = [:]
+        for row in try sourceRecordRows(
+            sourceName: sourceName, keys: keys, columns: "record_version, content_hash")
+        {
+            found[row["record_key"]] = StoredSourceRecord(
+                version: row["record_version"], contentHash: row["content_hash"])
+        }
+        return found
+    }
+
+    /// The rows (`record_key` and `columns`) of `sourceName`'s source records among `keys`
+    /// that also meet `condition`: 500 keys per query through the key-hash index, rows of other
+    /// keys sharing a hash left out.
+    private func sourceRecordRows(
+        sourceName: String, keys: [String], columns: String, condition: String = "",
+        arguments: [any DatabaseValueConvertible] = []
+    ) throws -> [Row] {
+        var rows: [Row] = []
         var start = 0
         while start < keys.count {
             let chunk = Array(keys[start..<min(start + 500, keys.count)])
@@ -399,21 +402,16 @@ extension SQLiteWriter {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT record_key, record_version, content_hash FROM pmap_source_record INDEXED BY idx_pmap_source_record_key
-                    WHERE key_hash IN (\(placeholders)) AND source_name = ?
+                    SELECT record_key, \(columns) FROM pmap_source_record INDEXED BY idx_pmap_source_record_key
+                    WHERE key_hash IN (\(placeholders)) AND source_name = ? \(condition)
                     """)
             let wanted = Set(chunk)
             let hashes = chunk.map { SourceRecordKey.hash(sourceName: sourceName, key: $0) }
-            let arguments = StatementArguments(hashes) + StatementArguments([sourceName])
-            for row in try Row.fetchAll(statement, arguments: arguments) {
-                let key: String = row["record_key"]
-                // Another key with the same hash is not this one.
-                guard wanted.contains(key) else { continue }
-                found[key] = StoredSourceRecord(
-                    version: row["record_version"], contentHash: row["content_hash"])
-            }
+            let bound =
+                StatementArguments(hashes) + StatementArguments([sourceName]) + StatementArguments(arguments)
+            rows += try Row.fetchAll(statement, arguments: bound).filter { wanted.contains($0["record_key"]) }
         }
-        return found
+        return rows
     }
 
 }
