@@ -49,12 +49,13 @@ extension ExtensionSchema {
         """,
         """
         INSERT INTO pmap_source_record_v11 (key_hash, source_name, record_key, record_version, content_hash, data_load_id)
-        SELECT 0, source_name, record_key, record_version, content_hash, data_load_id FROM pmap_source_record
+        SELECT pmap_source_key_hash(source_name, record_key), source_name, record_key, record_version,
+            content_hash, data_load_id
+        FROM pmap_source_record
         ORDER BY source_name, record_key
         """,
         "DROP TABLE pmap_source_record",
         "ALTER TABLE pmap_source_record_v11 RENAME TO pmap_source_record",
-        // (key_hash is filled in by the migration's code, which hashes every key.)
         "CREATE INDEX idx_pmap_source_record_key ON pmap_source_record (key_hash)",
         // Keys of OMOP rows loaded by earlier versions of PMAP (`omop:<table>:<hash>`), found by
         // prefix once per table and run.

@@ -43,16 +43,10 @@ enum SQLiteMigrations {
         migrator.registerStatements(disclosures, ExtensionSchema.disclosureStatements)
         migrator.registerStatements(keys, ExtensionSchema.keyStatements)
         migrator.registerMigration(rowRanges) { db in
+            // The copy hashes each key as it goes (SQLite has no FNV-1a of its own).
+            db.add(function: SourceRecordKey.sqlFunction)
+            defer { db.remove(function: SourceRecordKey.sqlFunction) }
             for statement in ExtensionSchema.rowRangeStatements { try db.execute(sql: statement) }
-            // Hash the keys of records loaded before (SQLite has no FNV-1a of its own).
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT source_record_id, source_name, record_key FROM pmap_source_record")
-            let update = try db.makeStatement(
-                sql: "UPDATE pmap_source_record SET key_hash = ? WHERE source_record_id = ?")
-            for row in rows {
-                let hash = SourceRecordKey.hash(sourceName: row["source_name"], key: row["record_key"])
-                try update.execute(arguments: [hash, row["source_record_id"] as Int64])
-            }
         }
         return migrator
     }()

@@ -1,3 +1,5 @@
+import GRDB
+
 /// The 64-bit hash that indexes a source record's key (`pmap_source_record.key_hash`).
 ///
 /// Source keys (FHIR ids are often UUIDs) arrive in random order, so every new record is a
@@ -18,5 +20,16 @@ public enum SourceRecordKey {
         add(0)
         for byte in key.utf8 { add(byte) }
         return Int64(bitPattern: value)
+    }
+
+    /// ``hash(sourceName:key:)`` as the SQL function `pmap_source_key_hash(source, key)`, for
+    /// the migration that hashes the keys of an existing store.
+    static let sqlFunction = DatabaseFunction("pmap_source_key_hash", argumentCount: 2, pure: true) {
+        values in
+        guard let source = String.fromDatabaseValue(values[0]), let key = String.fromDatabaseValue(values[1])
+        else {
+            return nil
+        }
+        return hash(sourceName: source, key: key)
     }
 }
