@@ -3,6 +3,7 @@
 struct JSONObject {
     let document: JSONDocument
     let node: Int
+    /// The resource type, named in the problems a read reports (nested objects keep it).
     let type: String
     let aliases: [String: String]
 
@@ -16,7 +17,7 @@ struct JSONObject {
     }
 
     /// The object at `node` of the same document, for reading a nested object.
-    func child(_ node: Int, type: String) -> JSONObject {
+    func child(_ node: Int) -> JSONObject {
         JSONObject(document, node: node, type: type, aliases: aliases)
     }
 
@@ -74,7 +75,7 @@ struct JSONObject {
         guard let found = walk(path) else { return [] }
         let elements = document.elements(found)
         guard elements.allSatisfy({ document.kind($0) == .object }) else { return [] }
-        return elements.map { child($0, type: "\(type).\(path)") }
+        return elements.map(child)
     }
 
     /// The strings of the array at `path` (other elements skipped).
@@ -96,7 +97,7 @@ struct JSONObject {
             concept = first
         default: return []
         }
-        return child(concept, type: type).array("coding").compactMap { coding in
+        return child(concept).array("coding").compactMap { coding in
             guard let code = coding.memberString("code"), !code.isEmpty else { return nil }
             return SourceCoding(
                 system: coding.memberString("system"), code: code, display: coding.memberString("display"))
